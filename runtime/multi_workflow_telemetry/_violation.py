@@ -1,0 +1,33 @@
+"""What a broken contract looks like to a caller: one `Violation` per problem found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Violation:
+    """One way a payload breaks the contract.
+
+    `pointer` is the RFC 6901 JSON pointer of the offending value ("" is the whole payload; a
+    missing property is pointed at where it should be), `rule` is the JSON Schema keyword
+    (`required`, `enum`, ...) or the contract rule id (`MW001`, ...) that failed, and `message`
+    says what is wrong in one line.
+    """
+
+    pointer: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message} [{self.rule}]"
+
+
+def escape_token(token: str | int) -> str:
+    """Escape one reference token for a JSON pointer (RFC 6901: `~` then `/`)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer_of(path: object) -> str:
+    """The JSON pointer of a path given as a sequence of keys and indices."""
+    return "".join("/" + escape_token(part) for part in path)  # type: ignore[attr-defined]

@@ -1,0 +1,125 @@
+"""The schema catalogue: every event version's schema, found by name, resolved offline.
+
+Schemas live as `<root>/<event name>/<version>.json` (the repository's `schemas/`, or the copy
+shipped in this package). Every `$ref` resolves against the catalogue itself: a reference to
+anything else is refused at once, so nothing is ever fetched from the network.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+from referencing.jsonschema import DRAFT202012
+
+EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+
+class CatalogueError(Exception):
+    """The catalogue cannot answer: unknown event or version, unreadable schema, bad reference."""
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    major, minor, patch = version.split(".")
+    return int(major), int(minor), int(patch)
+
+
+@dataclass(frozen=True)
+class SchemaFile:
+    """One immutable schema version of one event (or of the shared shapes)."""
+
+    name: str
+    version: str
+    path: Path
+    schema: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return str(self.schema.get("$id", ""))
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @property
+    def is_event(self) -> bool:
+        return "x-event" in self.schema
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The event's annotations: purpose, emitters, frequency, lifecycle status."""
+        return dict(self.schema.get("x-event") or self.schema.get("x-shared") or {})
+
+
+def _refuse(uri: str) -> Resource[Any]:
+    # referencing calls this for any URI not in the catalogue: refusing here, instead of
+    # retrieving, is what keeps every tool and the package off the network by design.
+    raise NoSuchResource(ref=uri)
+
+
+class Catalogue:
+    """All schema files under one root, by event name and version."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, dict[str, SchemaFile]] = {}
+        if not root.is_dir():
+            raise CatalogueError(f"{root}: schema directory not found")
+        for path in sorted(root.glob("*/*.json")):
+            name, version = path.parent.name, path.stem
+            if not EVENT_NAME.match(name) or not SEMVER.match(version):
+                raise CatalogueError(f"{path}: schema files are named <event.name>/<MAJOR.MINOR.PATCH>.json")
+            try:
+                schema = json.loads(path.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise CatalogueError(f"{path}: not a JSON document ({exc})") from None
+            if not isinstance(schema, dict):
+                raise CatalogueError(f"{path}: a schema must be a JSON object")
+            self._files.setdefault(name, {})[version] = SchemaFile(name, version, path, schema)
+
+    @classmethod
+    def packaged(cls) -> Catalogue:
+        """The catalogue shipped inside this package."""
+        return cls(Path(str(resources.files(__package__) / "schemas")))
+
+    def files(self) -> list[SchemaFile]:
+        return [f for name in sorted(self._files) for f in self.versions(name)]
+
+    def events(self) -> list[str]:
+        return sorted(name for name, files in self._files.items() if any(f.is_event for f in files.values()))
+
+    def versions(self, name: str) -> list[SchemaFile]:
+        return [self._files[name][v] for v in sorted(self._files.get(name, {}), key=version_key)]
+
+    def get(self, ref: str) -> SchemaFile:
+        """The schema for `NAME` (its latest version) or `NAME@VERSION`."""
+        name, _, version = ref.partition("@")
+        if not EVENT_NAME.match(name):
+            raise CatalogueError(f"{ref!r} is not an event name (expected e.g. multi_workflow.plan_created[@1.0.0])")
+        if name not in self._files:
+            known = ", ".join(self.events()) or "none"
+            raise CatalogueError(f"unknown event {name!r} (known: {known})")
+        if not version:
+            return self.versions(name)[-1]
+        if not SEMVER.match(version):
+            raise CatalogueError(f"{ref!r}: version must be MAJOR.MINOR.PATCH")
+        if version not in self._files[name]:
+            known = ", ".join(f.version for f in self.versions(name))
+            raise CatalogueError(f"{name} has no version {version} (known: {known})")
+        return self._files[name][version]
+
+    @cached_property
+    def registry(self) -> Registry[Any]:
+        """Every schema by its `$id`, and nothing else: unknown references are refused."""
+        resources_by_id = [
+            (f.id, Resource.from_contents(f.schema, default_specification=DRAFT202012)) for f in self.files() if f.id
+        ]
+        return Registry(retrieve=_refuse).with_resources(resources_by_id)  # type: ignore[call-arg]

@@ -1,0 +1,173 @@
+"""Validate a payload against an event's schema, then against the contract rules.
+
+Schema errors come from `jsonschema` (the reference implementation of draft 2020-12) and are
+turned into `Violation`s whose pointer names the field itself: a missing or unexpected property
+is pointed at by its own name, not at the object that holds it. Contract rules run only on
+payloads the schema accepts, because they read fields the schema guarantees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+import regress
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.validators import extend
+from referencing.exceptions import Unresolvable
+
+from ._violation import Violation, pointer_of
+from .catalogue import Catalogue, CatalogueError, SchemaFile
+from .rules import check_rules
+
+
+@lru_cache(maxsize=None)
+def _regex(pattern: str) -> regress.Regex:
+    return regress.Regex(pattern)
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    # JSON Schema patterns are ECMA-262 regular expressions. Python's `re` differs where it
+    # matters here: its `$` also matches before a trailing newline, so `re` would accept
+    # "multiwf-<32 hex>\n". regress implements ECMA-262 semantics.
+    if validator.is_type(instance, "string") and _regex(pattern).find(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12, with `pattern` evaluated as ECMA-262 requires.
+ContractValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})
+
+
+class EventValidator:
+    """Validates payloads of one event version: schema first, then contract rules."""
+
+    def __init__(self, catalogue: Catalogue, schema_file: SchemaFile) -> None:
+        self.schema_file = schema_file
+        self.event = schema_file.name
+        self._schema = ContractValidator(schema_file.schema, registry=catalogue.registry)
+
+    def validate(self, payload: Any) -> list[Violation]:
+        try:
+            errors = list(self._schema.iter_errors(payload))
+        except Unresolvable as exc:
+            raise CatalogueError(f"{self.schema_file.path}: $ref {exc.ref!r} does not resolve in the catalogue") from None
+        if errors:
+            return sorted({v for error in errors for v in _violations(error, self.schema_file.schema)})
+        return check_rules(self.event, payload)
+
+
+@lru_cache(maxsize=None)
+def _packaged() -> Catalogue:
+    return Catalogue.packaged()
+
+
+@lru_cache(maxsize=256)
+def validator_for(ref: str, catalogue: Catalogue | None = None) -> EventValidator:
+    """The validator of `NAME[@VERSION]`, built once per catalogue."""
+    cat = catalogue or _packaged()
+    return EventValidator(cat, cat.get(ref))
+
+
+def validate(event: str, payload: Any) -> list[Violation]:
+    """Every way `payload` breaks the contract of `event` (`NAME` or `NAME@VERSION`); empty when valid.
+
+    >>> validate("multi_workflow.batch_metrics", {"batch_id": "b1", "multi_workflow_count": 2,
+    ...     "partial_success_count": 0, "conflict_count": 1})
+    []
+    """
+    return validator_for(event).validate(payload)
+
+
+def _name(path: list[Any]) -> str:
+    """The field a path ends at, in the draft's notation (`stages[0].run_mode`)."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "event"
+
+
+def _condition(error: ValidationError, root: dict[str, Any]) -> str:
+    """The description of the conditional branch (an `allOf` item or a `dependentSchemas` entry)
+    that failed, so a message can say why the rule applies (`preview_only` is true, ...)."""
+    node: Any = root
+    parent_keyword = None
+    found = ""
+    for token in error.absolute_schema_path:
+        try:
+            node = node[token]
+        except (KeyError, IndexError, TypeError):
+            break  # the path went through a $ref into another document; any branch was before it
+        if parent_keyword in ("allOf", "dependentSchemas") and isinstance(node, dict) and "description" in node:
+            found = str(node["description"])
+        parent_keyword = token if isinstance(token, str) else None
+    return found
+
+
+def _violations(error: ValidationError, root: dict[str, Any]) -> Iterator[Violation]:
+    path = list(error.absolute_path)
+    keyword = str(error.validator)
+    instance = error.instance
+    value = error.validator_value
+    because = _condition(error, root)
+    suffix = f" ({because})" if because else ""
+    if keyword == "required" and isinstance(instance, dict):
+        for prop in value:
+            if prop not in instance and repr(prop) in error.message:
+                yield Violation(pointer_of(path + [prop]), keyword, f"{_name(path + [prop])} is required{suffix}")
+        return
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        for prop in instance:
+            if prop not in known:
+                yield Violation(
+                    pointer_of(path + [prop]), keyword, f"{_name(path + [prop])} is not a field of this event"
+                )
+        return
+    name = _name(path)
+    got = _short(instance)
+    if keyword == "enum":
+        message = f"{name} must be one of {', '.join(map(_short, value))} (got {got})"
+    elif keyword == "const":
+        message = f"{name} must be {_short(value)} (got {got})"
+    elif keyword == "type":
+        wanted = " or ".join(value) if isinstance(value, list) else value
+        message = f"{name} must be {_article(wanted)} (got {_json_type(instance)} {got})"
+    elif keyword == "pattern":
+        message = f"{name} {got} does not match {value}"
+    elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        message = f"{name} is {got}, below the minimum {value}" if "inimum" in keyword else f"{name} is {got}, above the maximum {value}"
+    elif keyword in ("minItems", "minLength"):
+        message = f"{name} must have at least {value} {'item' if keyword == 'minItems' else 'character'}{'s' if value != 1 else ''}"
+    elif keyword in ("maxItems", "maxLength"):
+        message = f"{name} must have at most {value} {'items' if keyword == 'maxItems' else 'characters'}"
+    else:
+        message = f"{name}: {error.message}"
+    yield Violation(pointer_of(path), keyword, message + suffix)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _article(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word

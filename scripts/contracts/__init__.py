@@ -1,0 +1,1 @@
+"""Tooling of the multi-workflow telemetry contract: `contracts check`, `validate`, `generate`."""

@@ -1,0 +1,123 @@
+"""`contracts check`: everything a reviewer needs before merging, fastest checks first.
+
+1. metaschema   every schema file is valid draft 2020-12 (check-jsonschema)
+2. conventions  naming, descriptions, `$id`s, references, closed objects (C001...)
+3. rules        the contract rule catalogue names only known events
+4. fixtures     every valid fixture passes; every invalid one fails with exactly its expected error
+5. generated    generated/ is what `contracts generate` writes now
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from multi_workflow_telemetry.fixtures import FixtureError, load_all
+from multi_workflow_telemetry.rules import RULES
+from multi_workflow_telemetry.validation import EventValidator
+
+from .conventions import check_conventions
+from .findings import Finding
+from .generate import GenerateError, drift
+from .locate import line_of
+from .project import Project
+
+
+def metaschema(project: Project) -> Iterator[Finding]:
+    files = [str(f.path) for f in project.catalogue.files()]
+    tool = str(Path(sys.executable).with_name("check-jsonschema"))
+    done = subprocess.run(
+        [tool, "--check-metaschema", "--output-format", "json", *files], capture_output=True, text=True, check=False
+    )
+    if done.returncode == 0:
+        return
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        report = {}
+    errors = report.get("errors", []) + report.get("parse_errors", [])
+    for error in errors:
+        path = Path(error.get("filename", "schemas/"))
+        pointer = _pointer_from_jsonpath(error.get("path", "$"))
+        best = error.get("best_deep_match") or error
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        yield Finding(project.relative(path), line_of(text, pointer), pointer, "metaschema", best.get("message", "invalid"),
+                      "make the schema valid JSON Schema draft 2020-12")
+    if not errors:
+        last = (done.stdout + done.stderr).strip().splitlines() or ["check-jsonschema failed"]
+        yield Finding("schemas/", 1, "", "metaschema", last[-1], f"run: {tool} --check-metaschema schemas/*/*.json")
+
+
+def _pointer_from_jsonpath(path: str) -> str:
+    """check-jsonschema's `$.a.b[0]` as the JSON pointer `/a/b/0`."""
+    parts = re.findall(r"\.([^.\[]+)|\[(\d+)\]|\['([^']*)'\]", path[1:])
+    return "".join("/" + (a or b or c).replace("~", "~0").replace("/", "~1") for a, b, c in parts)
+
+
+def conventions(project: Project) -> Iterator[Finding]:
+    for schema_file in project.catalogue.files():
+        yield from check_conventions(project, schema_file)
+
+
+def rules(project: Project) -> Iterator[Finding]:
+    events = set(project.catalogue.events())
+    source = project.runtime / "rules.py"
+    text = source.read_text(encoding="utf-8")
+    for r in RULES:
+        line = next((n for n, l in enumerate(text.splitlines(), 1) if f'"{r.id}"' in l), 1)
+        for event in r.events:
+            if event not in events:
+                yield Finding(project.relative(source), line, "", r.id, f"rule applies to unknown event {event!r}",
+                              "name an event that has a schema in schemas/")
+
+
+def fixtures(project: Project) -> Iterator[Finding]:
+    validators: dict[str, EventValidator] = {}
+    try:
+        cases = list(load_all(project.fixtures))
+    except FixtureError as exc:
+        path, _, message = str(exc).partition(": ")
+        yield Finding(project.relative(Path(path)), 1, "", "fixture", message, "see docs/contributing.md")
+        return
+    broken: set[str] = set()
+    for case in cases:
+        rel = project.relative(case.path)
+        if case.ref in broken:
+            continue
+        try:
+            if case.ref not in validators:
+                validators[case.ref] = EventValidator(project.catalogue, project.catalogue.get(case.ref))
+            problem = case.mismatch(validators[case.ref].validate(case.payload))
+        except Exception as exc:  # a broken schema (reported above) or an unknown event: once per version
+            broken.add(case.ref)
+            yield Finding(rel, 1, "", "fixture", f"cannot validate fixtures of {case.ref}: {exc}",
+                          "fix the schema problems above, or put the fixture under an event and version of schemas/")
+            continue
+        if problem:
+            text = case.path.read_text(encoding="utf-8")
+            yield Finding(rel, line_of(text, "/payload"), "/payload", "fixture", problem,
+                          "fix the schema or rule, or correct the fixture's `expect`")
+
+
+def generated(project: Project) -> Iterator[Finding]:
+    try:
+        paths = drift(project)
+    except GenerateError as exc:
+        yield Finding("generated/", 1, "", "generated", f"cannot regenerate: {exc}", "fix the schema problems above")
+        return
+    for path in paths:
+        yield Finding(path.split(" ")[0], 1, "", "generated", f"out of date: {path}",
+                      "run `make generate` (or `.venv/bin/contracts generate`) and commit the result")
+
+
+CHECKS: list[tuple[str, Callable[[Project], Iterator[Finding]]]] = [
+    ("metaschema", metaschema),
+    ("conventions", conventions),
+    ("rules", rules),
+    ("fixtures", fixtures),
+    ("generated", generated),
+]

@@ -1,0 +1,65 @@
+"""Where the contract's parts live in the repository, and its release settings."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from multi_workflow_telemetry.catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class Project:
+    """A checkout of the contract repository."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Project:
+        """The repository holding `start` (default: the current directory), else this tool's own."""
+        here = (start or Path.cwd()).resolve()
+        for candidate in (here, *here.parents):
+            if (candidate / "schemas").is_dir() and (candidate / "pyproject.toml").is_file():
+                return cls(candidate)
+        return cls(Path(__file__).resolve().parents[2])
+
+    @property
+    def schemas(self) -> Path:
+        return self.root / "schemas"
+
+    @property
+    def fixtures(self) -> Path:
+        return self.root / "fixtures"
+
+    @property
+    def runtime(self) -> Path:
+        return self.root / "runtime" / "multi_workflow_telemetry"
+
+    @property
+    def generated(self) -> Path:
+        return self.root / "generated"
+
+    @cached_property
+    def settings(self) -> dict[str, str]:
+        data = tomllib.loads((self.root / "pyproject.toml").read_text(encoding="utf-8"))
+        return dict(data["tool"]["contracts"])
+
+    @property
+    def release(self) -> str:
+        return self.settings["release"]
+
+    @property
+    def id_base(self) -> str:
+        return self.settings["id-base"]
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue(self.schemas)
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.root))
+        except ValueError:
+            return str(path)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DRAFT = REPO.parent / "shared" / "seed" / "multi-workflow-telemetry-contract-draft.md"
+CONTRACTS = str(Path(sys.executable).with_name("contracts"))
+
+
+def run_contracts(*args: str, cwd: Path = REPO, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The real CLI, as a user runs it."""
+    return subprocess.run([CONTRACTS, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300)
+
+
+def fixture_payload(event: str, kind: str, name: str) -> Any:
+    path = REPO / "fixtures" / event / "1.0.0" / kind / f"{name}.json"
+    return json.loads(path.read_text())["payload"]
+
+
+def draft_examples() -> list[Any]:
+    """The draft's three example payloads, in order: plan_created, executed, preview skip."""
+    if not DRAFT.is_file():
+        pytest.skip(f"the draft is not beside the repository ({DRAFT})")
+    return [json.loads(block) for block in re.findall(r"```json\n(.*?)```", DRAFT.read_text(), re.S)]
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A copy of the repository's contract sources, to break without touching the real one."""
+    root = tmp_path / "repo"
+    for name in ("schemas", "fixtures", "runtime", "generated", "scripts", "docs"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    return root
