@@ -1,4 +1,5 @@
-"""`contracts generate`: write the package services pin, under generated/, from its sources.
+"""`contracts generate`: write the package services pin, under generated/, from its sources,
+and the docs' reference pages (docs/reference/) from the same data.
 
 Sources and what becomes of them:
 - schemas/            -> dataclasses (datamodel-code-generator) and a copy shipped as resources
@@ -20,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from .project import Project
+from .reference import pages
 
 PACKAGE = "multi_workflow_telemetry"
 DISTRIBUTION = "multi-workflow-telemetry"
@@ -183,11 +185,16 @@ def _write(path: Path, text: str) -> None:
 
 
 def drift(project: Project) -> list[str]:
-    """Paths under generated/ that differ from a fresh generation (empty when up to date)."""
+    """Generated paths that differ from a fresh generation (empty when up to date)."""
+    stale = [
+        f"{rel} ({'changed' if (project.root / rel).is_file() else 'missing'})"
+        for rel, text in pages(project).items()
+        if not (project.root / rel).is_file() or (project.root / rel).read_text(encoding="utf-8") != text
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "generated"
         generate(project, fresh)
-        return sorted(_differences(fresh, project.generated, ""))
+        return sorted(stale + _differences(fresh, project.generated, ""))
 
 
 def _differences(fresh: Path, current: Path, prefix: str) -> list[str]:
@@ -215,7 +222,9 @@ def _ignorable(name: str) -> bool:
 
 
 def write(project: Project) -> Path:
-    """Regenerate generated/ in place."""
+    """Regenerate generated/ and the reference pages of docs/ in place."""
+    for rel, text in pages(project).items():
+        _write(project.root / rel, text)
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "generated"
         generate(project, fresh)
