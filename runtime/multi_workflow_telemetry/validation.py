@@ -36,7 +36,7 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> I
 
 
 # Draft 2020-12, with `pattern` evaluated as ECMA-262 requires.
-ContractValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})
+ContractValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
 
 
 class EventValidator:
@@ -108,7 +108,7 @@ def _violations(error: ValidationError, root: dict[str, Any]) -> Iterator[Violat
     path = list(error.absolute_path)
     keyword = str(error.validator)
     instance = error.instance
-    value = error.validator_value
+    value: Any = error.validator_value
     because = _condition(error, root)
     suffix = f" ({because})" if because else ""
     if keyword == "required" and isinstance(instance, dict):

@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .majors import major_modules
 from .project import Project
 from .reference import pages
 
@@ -39,6 +40,8 @@ DATAMODEL_CODEGEN_FLAGS = [
     "--disable-timestamp",
     "--formatters", "builtin",
     "--dataclass-arguments", '{"frozen": true, "kw_only": true, "slots": true}',
+    # Optional fields default to ABSENT, so absent and null stay apart (templates/datamodel/).
+    "--additional-imports", "multi_workflow_telemetry.absent.ABSENT,multi_workflow_telemetry.absent.Absent",
 ]
 
 
@@ -79,6 +82,9 @@ def generate(project: Project, out: Path) -> None:
             manifest[f"src/{PACKAGE}/{kind}/{rel}"] = {"source": project.relative(src), "sha256": digest(src)}
 
     _models(project, package / "models", manifest)
+    for name, text in major_modules(project, header("schemas/ (the latest version of each event per major)", _tree_digest(project.schemas))).items():
+        _write(package / name, text)
+        manifest[f"src/{PACKAGE}/{name}"] = {"source": "schemas/", "sha256": _tree_digest(project.schemas)}
     _write(package / "py.typed", "")
     _write(python / "pyproject.toml", _pyproject(project))
     _write(python / "README.md", _readme(project))
@@ -105,6 +111,7 @@ def _models(project: Project, models: Path, manifest: dict[str, dict[str, str]])
             "--input", str(project.schemas),
             "--output", str(raw),
             *DATAMODEL_CODEGEN_FLAGS,
+            "--custom-template-dir", str(project.templates),
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -156,6 +163,7 @@ dependencies = [
     "jsonschema>=4.26",
     "referencing>=0.37",
     "regress>=2024.11",
+    "rfc8785>=0.1.4",
 ]
 
 [tool.setuptools.packages.find]

@@ -38,6 +38,10 @@ class Project:
         return self.root / "runtime" / "multi_workflow_telemetry"
 
     @property
+    def templates(self) -> Path:
+        return self.root / "templates" / "datamodel"
+
+    @property
     def generated(self) -> Path:
         return self.root / "generated"
 

@@ -6,8 +6,9 @@ them, so the site never says something the code does not do.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
+import types
 from typing import Any
 
 from .conventions import CONVENTIONS
@@ -52,15 +53,11 @@ def _source_rules(project: Project) -> list[Any]:
     """The rules as runtime/ defines them now, not as the installed package copy has them, so one
     `contracts generate` brings the page and the package up to date together."""
     name = "_contracts_runtime_source"
-    spec = importlib.util.spec_from_file_location(
-        name, project.runtime / "__init__.py", submodule_search_locations=[str(project.runtime)]
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    package = types.ModuleType(name)
+    package.__path__ = [str(project.runtime)]  # a bare package: rules.py needs none of __init__
+    sys.modules[name] = package
     try:
-        spec.loader.exec_module(module)
-        return list(module.RULES)
+        return list(importlib.import_module(f"{name}.rules").RULES)
     finally:
         for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
             del sys.modules[key]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from multi_workflow_telemetry.absent import ABSENT, Absent
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class BatchMetrics:
@@ -29,7 +31,7 @@ class BatchMetrics:
     """
     Number of blocking conflicts that forced staging across the batch's plans.
     """
-    event_type: Literal['multi_workflow.batch_metrics'] | None = None
+    event_type: Literal['multi_workflow.batch_metrics'] | Absent = ABSENT
     """
     Always `multi_workflow.batch_metrics` when present; optional, as for the other events.
     """

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
+from multi_workflow_telemetry.absent import ABSENT, Absent
+
 MultiWorkflowSharedShapes: TypeAlias = Any
 """
 Shapes shared by the multi-workflow events: defined once here and referenced with `$ref`, so a change to a stage or a workflow run is made in one place.
@@ -77,11 +79,11 @@ class WorkflowRun:
     """
     Outcome of the workflow: `executed`, `skipped` or `failed`.
     """
-    created_files: list[str] | None = None
+    created_files: list[str] | Absent = ABSENT
     """
     Deliverable paths produced by the workflow when execution succeeded. Empty or omitted when skipped or failed.
     """
-    message: str | None = None
+    message: str | Absent = ABSENT
     """
     Short human readable status string.
     """

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from multi_workflow_telemetry.absent import ABSENT, Absent
+
 from ..multi_workflow_common import _1_0_0 as field_1_0_0
 
 
@@ -51,31 +53,31 @@ class ExecutionSummary:
     """
     Summary of the overall execution: `executed` or `skipped`.
     """
-    event_type: Literal['multi_workflow.execution_summary'] | None = None
+    event_type: Literal['multi_workflow.execution_summary'] | Absent = ABSENT
     """
     Always `multi_workflow.execution_summary` prior to publishing. Optional, as the emitter strips it; when present it must name this event.
     """
-    selection_reason: str | None = None
+    selection_reason: str | Absent = ABSENT
     """
     Echoed from the planning stage for completeness.
     """
-    selection_message: str | None = None
+    selection_message: str | Absent = ABSENT
     """
     Echoed from the planning stage for completeness.
     """
-    overall_timeout_seconds: int | None = None
+    overall_timeout_seconds: int | None | Absent = ABSENT
     """
     Set when planner enforces a global timeout. Null or absent when there is none.
     """
-    deliverable_manifest: dict[str, Any] | None = None
+    deliverable_manifest: dict[str, Any] | Absent = ABSENT
     """
     Present when deliverable aggregation is available; shape mirrors manifest schema. Left open (any object) until the manifest schema is ratified.
     """
-    skip_reason: str | None = None
+    skip_reason: str | Absent = ABSENT
     """
     Present when `status` is `skipped` (for example `preview_only_guard`).
     """
-    errors: list[field_1_0_0.ErrorEntry] | None = None
+    errors: list[field_1_0_0.ErrorEntry] | Absent = ABSENT
     """
     Present when one or more workflows fail. Each entry includes `workflow_name` and `error` fields.
     """

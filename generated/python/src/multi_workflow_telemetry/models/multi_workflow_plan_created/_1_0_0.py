@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from multi_workflow_telemetry.absent import ABSENT, Absent
+
 from ..multi_workflow_common import _1_0_0 as field_1_0_0
 
 
@@ -39,23 +41,23 @@ class PlanCreated:
     """
     Ordered list of stage descriptors.
     """
-    event_type: Literal['multi_workflow.plan_created'] | None = None
+    event_type: Literal['multi_workflow.plan_created'] | Absent = ABSENT
     """
     Always `multi_workflow.plan_created` prior to publishing. Removed from payload before emission in current implementation, so optional; when present it must name this event.
     """
-    issue_number: int | None = None
+    issue_number: int | None | Absent = ABSENT
     """
     Present when processing a single issue. Null when the planner is invoked outside the issue processor.
     """
-    batch_id: str | None = None
+    batch_id: str | Absent = ABSENT
     """
     Reserved for batch orchestration contexts. Currently unused.
     """
-    selection_reason: str | None = None
+    selection_reason: str | Absent = ABSENT
     """
     Short machine readable reason describing why multi-workflow was selected (for example `multi_label_match`).
     """
-    selection_message: str | None = None
+    selection_message: str | Absent = ABSENT
     """
     Human readable explanation rendered in CLI previews and comments.
     """

@@ -1,0 +1,128 @@
+"""From the wire to the dataclasses and back, faithfully.
+
+`parse` validates first (schema and contract rules), then builds the event's dataclass; the
+generated classes are types, not validators, so nothing reaches them unchecked. `to_dict` leaves
+out fields that are ABSENT and keeps explicit nulls; `to_json` writes RFC 8785 canonical JSON, so
+two services emitting the same event produce the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import types
+import typing
+from functools import cache
+from typing import Any
+
+import rfc8785
+
+from ._violation import Violation
+from .absent import ABSENT
+from .catalogue import SchemaFile
+from .validation import validator_for
+
+class ContractViolation(ValueError):
+    """Raised by `parse` when the data breaks the contract; `violations` lists every problem."""
+
+    def __init__(self, event: str, violations: list[Violation]) -> None:
+        self.event = event
+        self.violations = violations
+        lines = "; ".join(str(v) for v in violations[:5])
+        more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
+        super().__init__(f"{event}: {len(violations)} violation{'s' if len(violations) != 1 else ''}: {lines}{more}")
+
+
+def model_for(schema_file: SchemaFile) -> type[Any]:
+    """The generated dataclass of one schema version (named after the schema's title)."""
+    return _model(schema_file.name, schema_file.version, str(schema_file.schema.get("title", "")))
+
+
+@cache
+def _model(name: str, version: str, title: str) -> type[Any]:
+    module = importlib.import_module(
+        f"{__package__}.models.{name.replace('.', '_')}._{version.replace('.', '_')}"
+    )
+    cls = getattr(module, title, None)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        raise LookupError(f"no generated dataclass {title!r} for {name}@{version}; run `make generate`")
+    return cls
+
+
+def load_json(data: str | bytes | bytearray) -> Any:
+    """JSON text as Python values; a clear ContractViolation when it is not JSON."""
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ContractViolation("json", [Violation("", "json", f"not valid JSON: {exc}")]) from None
+
+
+def parse(event: str, data: Any) -> Any:
+    """The event's dataclass for `data` (a dict, or JSON as `str` / `bytes`).
+
+    Raises ContractViolation, carrying every violation, when `data` breaks the contract.
+    `event` is `NAME` (latest version) or `NAME@VERSION`.
+    """
+    payload = load_json(data) if isinstance(data, (str, bytes, bytearray)) else data
+    validator = validator_for(event)
+    violations = validator.validate(payload)
+    if violations:
+        raise ContractViolation(event, violations)
+    return _build(model_for(validator.schema_file), payload)
+
+
+def _build(cls: Any, data: dict[str, Any]) -> Any:
+    hints = _hints(cls)
+    kwargs = {name: _convert(hints[name], value) for name, value in data.items() if name in hints}
+    return cls(**kwargs)
+
+
+@cache
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    """`value`, already valid, as the type `hint` says (nested dataclasses built, lists copied)."""
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None) and a is not type(ABSENT)]
+        classes = [a for a in options if isinstance(a, type) and dataclasses.is_dataclass(a)]
+        if isinstance(value, dict) and classes:
+            return _build(classes[0], value)
+        return _convert(options[0], value) if len(options) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return [_convert(item, v) for v in value]
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _build(hint, value)
+    return value
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """The wire form of an event dataclass: ABSENT fields left out, explicit nulls kept."""
+    if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+        raise TypeError(f"to_dict takes an event dataclass, not {type(obj).__name__}")
+    return _plain(obj)  # type: ignore[no-any-return]
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _plain(v)
+            for f in dataclasses.fields(value)
+            if (v := getattr(value, f.name)) is not ABSENT
+        }
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def to_json(obj: Any) -> bytes:
+    """Canonical JSON (RFC 8785: sorted keys, no insignificant whitespace) of an event dataclass."""
+    return rfc8785.dumps(to_dict(obj))

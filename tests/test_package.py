@@ -1,0 +1,173 @@
+"""The package services pin: parse, serialise, build, pin a major, and type-check."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import multi_workflow_telemetry as mwt
+import pytest
+import rfc8785
+from multi_workflow_telemetry import ABSENT, ContractViolation, PlannedStage, WorkflowOutcome, v1
+
+from conftest import REPO, fixture_payload
+
+FIXTURES = mwt.golden_fixtures()
+PLAN, SUMMARY = "multi_workflow.plan_created", "multi_workflow.execution_summary"
+
+
+def test_the_package_ships_every_fixture() -> None:
+    assert len(FIXTURES) == len(list((REPO / "fixtures").glob("*/*/*/*.json")))
+
+
+@pytest.mark.parametrize("case", [f for f in FIXTURES if f.valid], ids=lambda f: f.id)
+def test_valid_fixture_round_trips_to_canonical_bytes(case: mwt.Fixture) -> None:
+    obj = mwt.parse(case.ref, case.payload)
+    assert mwt.to_json(obj) == rfc8785.dumps(case.payload)
+    assert mwt.parse(case.ref, mwt.to_json(obj)) == obj  # bytes in, the same object out
+
+
+@pytest.mark.parametrize("case", [f for f in FIXTURES if not f.valid], ids=lambda f: f.id)
+def test_invalid_fixture_is_rejected_by_parse_with_its_violations(case: mwt.Fixture) -> None:
+    with pytest.raises(ContractViolation) as raised:
+        mwt.parse(case.ref, case.payload)
+    assert {(v.pointer, v.rule) for v in raised.value.violations} == case.expect
+
+
+def test_absent_and_null_stay_apart() -> None:
+    plan = fixture_payload(PLAN, "valid", "draft-example")
+    with_null = {**plan, "issue_number": None}
+    without = {k: v for k, v in plan.items() if k != "issue_number"}
+    assert mwt.parse(PLAN, with_null).issue_number is None
+    assert mwt.parse(PLAN, without).issue_number is ABSENT
+    assert mwt.to_dict(mwt.parse(PLAN, with_null))["issue_number"] is None
+    assert "issue_number" not in mwt.to_dict(mwt.parse(PLAN, without))
+
+
+def test_parse_accepts_str_and_bytes_and_reports_bad_json() -> None:
+    text = rfc8785.dumps(fixture_payload(PLAN, "valid", "draft-example"))
+    assert mwt.parse(PLAN, text) == mwt.parse(PLAN, text.decode())
+    with pytest.raises(ContractViolation, match="not valid JSON"):
+        mwt.parse(PLAN, b'{"plan_id": ')
+
+
+def test_dataclasses_are_frozen_and_keyword_only() -> None:
+    plan = mwt.parse(PLAN, fixture_payload(PLAN, "valid", "draft-example"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.stage_count = 9  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        v1.Stage(0, "parallel", ["a"], [])  # type: ignore[misc]
+    assert not hasattr(plan, "__dict__")  # slots
+
+
+def test_builder_fills_derived_fields() -> None:
+    plan = mwt.build_plan_created_event(
+        stages=[PlannedStage("parallel", ["policy-overview", "compliance-advisory"], ["b", "a", "a"]),
+                PlannedStage("sequential", ["enforcement-snapshot"])],
+        allow_partial_success=True,
+        preview_only=False,
+        issue_number=482,
+    )
+    assert (plan.stage_count, plan.workflow_count) == (2, 3)
+    assert plan.stages[0].workflows == ["compliance-advisory", "policy-overview"]
+    assert plan.stages[0].blocking_conflicts == ["a", "b"]
+    assert [s.index for s in plan.stages] == [0, 1]
+    assert re.fullmatch(r"multiwf-[0-9a-f]{32}", plan.plan_id)
+    assert mwt.validate(PLAN, mwt.to_dict(plan)) == []
+
+
+def test_builder_refuses_a_plan_that_breaks_the_contract() -> None:
+    with pytest.raises(ContractViolation) as raised:
+        mwt.build_plan_created_event(
+            stages=[PlannedStage("parallel", ["a"]), PlannedStage("sequential", ["a"])],
+            allow_partial_success=True, preview_only=False,
+        )
+    assert [v.rule for v in raised.value.violations] == ["MW006"]
+
+
+def test_summary_builder_mirrors_the_plan_and_lists_failures() -> None:
+    plan = mwt.parse(PLAN, fixture_payload(PLAN, "valid", "draft-example"))
+    summary = mwt.build_execution_summary_event(
+        plan,
+        issue_number=482,
+        outcomes={
+            "compliance-advisory": WorkflowOutcome("executed", ["study/482/compliance-advisory/report.md"]),
+            "policy-overview": WorkflowOutcome("failed", error="timeout"),
+            "enforcement-snapshot": WorkflowOutcome("executed"),
+        },
+    )
+    assert summary.status == "executed"
+    assert [r.workflow_name for s in summary.stage_runs for r in s.workflows] == [
+        "compliance-advisory", "policy-overview", "enforcement-snapshot"]
+    assert summary.errors == [v1.ErrorEntry(workflow_name="policy-overview", error="timeout")]
+
+
+def test_summary_builder_for_a_preview_only_plan_equals_the_draft_preview() -> None:
+    plan_payload = {**fixture_payload(PLAN, "valid", "draft-example"), "preview_only": True}
+    plan = mwt.parse(PLAN, plan_payload)
+    summary = mwt.build_execution_summary_event(plan, issue_number=482)
+    expected = copy.deepcopy(fixture_payload(SUMMARY, "valid", "draft-preview-skip-corrected"))
+    for key in ("selection_reason", "selection_message"):
+        expected[key] = plan_payload[key]  # the builder echoes them, as the draft allows
+    assert mwt.to_dict(summary) == expected
+
+
+def test_summary_builder_needs_every_outcome() -> None:
+    plan = mwt.parse(PLAN, fixture_payload(PLAN, "valid", "draft-example"))
+    with pytest.raises(ValueError, match="no outcome for workflow 'compliance-advisory'"):
+        mwt.build_execution_summary_event(plan, issue_number=482, outcomes={})
+
+
+def test_v1_pins_major_one() -> None:
+    assert set(v1.VERSIONS) == {PLAN, SUMMARY, "multi_workflow.batch_metrics"}
+    assert all(version.startswith("1.") for version in v1.VERSIONS.values())
+    assert isinstance(v1.parse(PLAN, fixture_payload(PLAN, "valid", "draft-example")), v1.PlanCreated)
+    with pytest.raises(LookupError, match="no major 1 version"):
+        v1.parse("multi_workflow.unknown", {})
+
+
+def test_mypy_strict_on_the_package_and_a_typed_consumer() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+         str(REPO / "generated/python/src/multi_workflow_telemetry"), str(REPO / "tests/consumer/typed_service.py")],
+        capture_output=True, text=True, cwd=REPO, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout
+
+
+def test_readme_snippet_runs() -> None:
+    readme = (REPO / "README.md").read_text()
+    snippet = readme.split("<!-- service-snippet -->")[1].split("```python")[1].split("```")[0]
+    assert len(snippet.strip().splitlines()) <= 10
+    namespace: dict[str, object] = {}
+    exec(compile(snippet, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+
+
+def _wheel(out: Path) -> str:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800"}
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out),
+                    str(REPO / "generated/python")], check=True, capture_output=True, env=env, timeout=300)
+    (wheel,) = out.glob("*.whl")
+    return hashlib.sha256(wheel.read_bytes()).hexdigest()
+
+
+def test_wheel_builds_twice_to_the_same_bytes_and_works_installed(tmp_path: Path) -> None:
+    assert _wheel(tmp_path / "a") == _wheel(tmp_path / "b")
+    (wheel,) = (tmp_path / "a").glob("*.whl")
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    probe = ("import multi_workflow_telemetry as m; "
+             "print(m.__file__); print(len(m.golden_fixtures())); print(m.v1.VERSIONS['multi_workflow.plan_created'])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(target)}, cwd=tmp_path, timeout=120)
+    where, count, version = done.stdout.split()
+    assert where.startswith(str(target))
+    assert int(count) == len(FIXTURES)
+    assert version == "1.0.0"
