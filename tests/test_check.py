@@ -94,3 +94,15 @@ def test_generated_files_name_their_source() -> None:
     assert manifest["files"]["src/multi_workflow_telemetry/schemas/multi_workflow.plan_created/1.0.0.json"]["source"] == (
         "schemas/multi_workflow.plan_created/1.0.0.json"
     )
+
+
+def test_schema_description_edit_needs_regeneration(repo_copy: Path) -> None:
+    _edit_json(repo_copy / SUMMARY_SCHEMA, lambda s: s["properties"]["plan_id"].update(description="Reworded."))
+    done = run_contracts("check", cwd=repo_copy)
+    assert done.returncode == 1
+    drifted = [f for f in _findings(done.stdout) if f["rule"] == "generated"]
+    assert any("execution_summary/_1_0_0.py (changed)" in f["message"] for f in drifted)
+    assert "fix: run `make generate`" in done.stdout
+    assert run_contracts("generate", cwd=repo_copy).returncode == 0
+    again = run_contracts("check", cwd=repo_copy)
+    assert again.returncode == 0, again.stdout

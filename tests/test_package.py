@@ -171,3 +171,10 @@ def test_wheel_builds_twice_to_the_same_bytes_and_works_installed(tmp_path: Path
     assert where.startswith(str(target))
     assert int(count) == len(FIXTURES)
     assert version == "1.0.0"
+    # The README's service snippet, against the installed wheel alone, outside the repository.
+    readme = (REPO / "README.md").read_text()
+    (tmp_path / "snippet.py").write_text(readme.split("<!-- service-snippet -->")[1].split("```python")[1].split("```")[0])
+    snippet = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); "
+                              "exec(open('snippet.py').read())"],
+                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert snippet.returncode == 0, snippet.stderr
