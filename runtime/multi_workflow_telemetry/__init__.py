@@ -4,6 +4,7 @@
 - `parse(event, data)`: the event's dataclass, or ContractViolation with every violation.
 - `to_dict(obj)` / `to_json(obj)`: back to the wire form; `to_json` is RFC 8785 canonical JSON.
 - `build_plan_created_event`, `build_execution_summary_event`: events with derived fields filled in.
+- `redact(event, data, key)`: sensitive values (`x-sensitive`, e.g. `created_files`) as keyed hashes.
 - `multi_workflow_telemetry.v1`: major version 1 of every event, pinned.
 
 Schemas and golden fixtures ship inside the package and every `$ref` resolves from it: nothing
@@ -24,6 +25,7 @@ from .catalogue import Catalogue, CatalogueError, SchemaFile
 from .codec import ContractViolation, parse, to_dict, to_json
 from .fixtures import Fixture, FixtureError
 from .fixtures import packaged as golden_fixtures
+from .redact import keyed_hash, redact, sensitive_paths
 from .rules import RULES, Rule, rules_for
 from .validation import EventValidator, validate, validator_for
 
@@ -45,9 +47,12 @@ __all__ = [
     "build_execution_summary_event",
     "build_plan_created_event",
     "golden_fixtures",
+    "keyed_hash",
     "new_plan_id",
     "parse",
+    "redact",
     "rules_for",
+    "sensitive_paths",
     "to_dict",
     "to_json",
     "v1",

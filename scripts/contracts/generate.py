@@ -104,6 +104,9 @@ def generate(project: Project, out: Path) -> None:
 
 
 def _models(project: Project, models: Path, manifest: dict[str, dict[str, str]]) -> None:
+    if not (project.templates / "dataclass.jinja2").is_file():
+        # datamodel-codegen falls back to its own templates without a word: refuse instead.
+        raise GenerateError(f"{project.relative(project.templates)}/dataclass.jinja2 is missing")
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "models"
         cmd = [

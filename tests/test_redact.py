@@ -1,0 +1,56 @@
+"""`redact`: sensitive values become keyed hashes, and the event stays valid."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import multi_workflow_telemetry as mwt
+import pytest
+
+from conftest import fixture_payload
+
+SUMMARY = "multi_workflow.execution_summary"
+
+
+def _summary() -> dict:
+    return fixture_payload(SUMMARY, "valid", "draft-executed-corrected")
+
+
+def test_created_files_are_the_sensitive_values() -> None:
+    assert mwt.sensitive_paths(SUMMARY) == (("stage_runs", "*", "workflows", "*", "created_files"),)
+    assert mwt.sensitive_paths("multi_workflow.plan_created") == ()
+
+
+def test_redacted_paths_are_keyed_hashes_and_still_valid() -> None:
+    original = _summary()
+    redacted = mwt.redact(SUMMARY, original, b"secret")
+    assert mwt.validate(SUMMARY, redacted) == []
+    path = original["stage_runs"][0]["workflows"][0]["created_files"][0]
+    expected = "hmac-sha256:" + hmac.new(b"secret", path.encode(), hashlib.sha256).hexdigest()
+    assert redacted["stage_runs"][0]["workflows"][0]["created_files"] == [expected]
+    # Nothing else changes, and the input is left alone.
+    strip = lambda p: [[{k: v for k, v in w.items() if k != "created_files"} for w in s["workflows"]] for s in p["stage_runs"]]  # noqa: E731
+    assert strip(redacted) == strip(original)
+    assert {k: v for k, v in redacted.items() if k != "stage_runs"} == {k: v for k, v in original.items() if k != "stage_runs"}
+    assert original == _summary()
+
+
+def test_same_key_same_hash_other_key_other_hash() -> None:
+    a = mwt.redact(SUMMARY, _summary(), b"k1")
+    assert a == mwt.redact(SUMMARY, _summary(), b"k1")
+    assert a != mwt.redact(SUMMARY, _summary(), b"k2")
+
+
+def test_dataclass_in_dataclass_out() -> None:
+    obj = mwt.parse(SUMMARY, _summary())
+    redacted = mwt.redact(SUMMARY, obj, b"k")
+    assert type(redacted) is type(obj)
+    assert redacted.stage_runs[0].workflows[0].created_files[0].startswith("hmac-sha256:")
+
+
+def test_invalid_input_and_empty_key_are_refused() -> None:
+    with pytest.raises(mwt.ContractViolation):
+        mwt.redact(SUMMARY, {**_summary(), "stage_count": 9}, b"k")
+    with pytest.raises(ValueError, match="non-empty key"):
+        mwt.redact(SUMMARY, _summary(), b"")
