@@ -2,6 +2,7 @@
 #   make build   set up .venv from requirements.lock, regenerate, check, build docs and wheel
 #   make test    the whole test suite
 #   make check   contracts check (metaschema, conventions, rules, fixtures, generated drift)
+#   make release a committed tree, checked, built into dist/: wheel, site, CHANGELOG.md
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Reproducible wheels: file times in the archive come from here, not from the checkout.
 export SOURCE_DATE_EPOCH := 315532800
 
-.PHONY: build setup generate check test docs wheel lock clean
+.PHONY: build setup generate check test docs wheel lock clean release clean-tree report
 
 build: setup generate check docs wheel
 
@@ -42,6 +43,34 @@ wheel: setup
 	rm -rf dist/python
 	$(BIN)/python -m build --wheel --no-isolation --outdir dist/python generated/python >/dev/null 2>&1
 	@ls dist/python/*.whl
+
+# A release is built from what is committed, and only once the policy passes: `contracts check`
+# (schemas, rules, fixtures, version policy, drift of generated/ and the docs' generated pages),
+# and, from the second release on, no version file released under the last tag has changed.
+release: clean-tree check
+	@last=$$(git describe --tags --abbrev=0 2>/dev/null || true); \
+	if [ -n "$$last" ]; then echo "contracts check --against $$last"; $(BIN)/contracts check --against "$$last"; fi
+	$(MAKE) --no-print-directory wheel
+	rm -rf dist/site dist/CHANGELOG.md
+	$(BIN)/mkdocs build --strict --quiet --site-dir dist/site
+	cp docs/changelog.md dist/CHANGELOG.md
+	@echo "release $$(git describe --always --dirty) in dist/: python/ ($$(ls dist/python)), site/, CHANGELOG.md"
+
+clean-tree:
+	@test -z "$$(git status --porcelain)" || { \
+		echo "make release: the tree has uncommitted changes; commit or discard them first:" >&2; \
+		git status --short >&2; exit 1; }
+
+# The markdown a reviewer reads on a pull request (the CI workflow posts it as a comment).
+BASE ?= origin/main
+report: setup
+	@$(BIN)/contracts report --against $(BASE)
+
+# The fast path against the reference, in one run; writes docs/performance.md.
+# BENCH_ARGS="--events 50000 --memory-events 0 --catalogue-events 0" for a quick run.
+.PHONY: bench
+bench: setup
+	$(BIN)/python -m contracts.bench $(BENCH_ARGS)
 
 # Re-resolve requirements.lock from requirements/dev.in (needs pip-tools in the venv).
 lock: setup

@@ -170,7 +170,7 @@ def test_wheel_builds_twice_to_the_same_bytes_and_works_installed(tmp_path: Path
     where, count, version = done.stdout.split()
     assert where.startswith(str(target))
     assert int(count) == len(FIXTURES)
-    assert version == "1.0.0"
+    assert version == v1.VERSIONS[PLAN]
     # The README's service snippet, against the installed wheel alone, outside the repository.
     readme = (REPO / "README.md").read_text()
     (tmp_path / "snippet.py").write_text(readme.split("<!-- service-snippet -->")[1].split("```python")[1].split("```")[0])

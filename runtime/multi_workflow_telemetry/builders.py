@@ -52,6 +52,7 @@ def build_plan_created_event(
     allow_partial_success: bool,
     preview_only: bool,
     plan_id: str | None = None,
+    run_id: str | Absent = ABSENT,
     issue_number: int | None | Absent = ABSENT,
     batch_id: str | Absent = ABSENT,
     selection_reason: str | Absent = ABSENT,
@@ -73,6 +74,7 @@ def build_plan_created_event(
     ]
     event = PlanCreated(
         plan_id=plan_id or new_plan_id(),
+        run_id=run_id,
         issue_number=issue_number,
         batch_id=batch_id,
         stage_count=len(built),
@@ -140,6 +142,7 @@ def build_execution_summary_event(
     event = ExecutionSummary(
         issue_number=issue_number,
         plan_id=plan.plan_id,
+        run_id=plan.run_id,
         stage_count=plan.stage_count,
         workflow_count=plan.workflow_count,
         stages=list(plan.stages),

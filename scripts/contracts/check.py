@@ -4,7 +4,9 @@
 2. conventions  naming, descriptions, `$id`s, references, closed objects (C001...)
 3. rules        the contract rule catalogue names only known events
 4. fixtures     every valid fixture passes; every invalid one fails with exactly its expected error
-5. generated    generated/ is what `contracts generate` writes now
+5. policy       each version's SemVer bump is at least what the compatibility checker requires
+6. generated    generated/ and the docs' generated pages are what `contracts generate` writes now
+With --against REF, "released" (after metaschema) also fails on any edit to a released version.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .conventions import check_conventions
 from .findings import Finding
 from .generate import GenerateError, drift
 from .locate import line_of
+from .policy import check_bumps
 from .project import Project
 
 
@@ -103,6 +106,10 @@ def fixtures(project: Project) -> Iterator[Finding]:
                           "fix the schema or rule, or correct the fixture's `expect`")
 
 
+def policy(project: Project) -> Iterator[Finding]:
+    yield from check_bumps(project)
+
+
 def generated(project: Project) -> Iterator[Finding]:
     try:
         paths = drift(project)
@@ -119,5 +126,6 @@ CHECKS: list[tuple[str, Callable[[Project], Iterator[Finding]]]] = [
     ("conventions", conventions),
     ("rules", rules),
     ("fixtures", fixtures),
+    ("policy", policy),
     ("generated", generated),
 ]

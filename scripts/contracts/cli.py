@@ -7,13 +7,16 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 from collections.abc import Sequence
 
 from multi_workflow_telemetry.catalogue import CatalogueError
 
 from . import check as checks
 from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE
+from .diff_cmd import UnusableSchema, compare, render, review_report
 from .generate import GenerateError, write
+from .policy import GitError, check_immutable
 from .project import Project
 from .validate_cmd import UnusableInput, validate_inputs
 
@@ -30,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         project = Project.find()
         return int(args.run(project, args))
-    except (CatalogueError, UnusableInput, GenerateError) as exc:
+    except (CatalogueError, UnusableInput, GenerateError, UnusableSchema, GitError) as exc:
         print(f"contracts: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
@@ -54,7 +57,24 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="everything a reviewer needs before merging", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--against", metavar="REF",
+                   help="also fail when a schema file released at git REF (e.g. origin/main) has changed")
     p.set_defaults(run=_check)
+
+    p = sub.add_parser("diff", help="compatibility of two schema versions, with witnesses", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("old", metavar="OLD", help="schema file, or EVENT@VERSION from schemas/")
+    p.add_argument("new", metavar="NEW", help="schema file, or EVENT@VERSION from schemas/")
+    p.add_argument("--mode", choices=["backward", "forward", "full"], default="backward",
+                   help="which compatibility decides the exit code (default: backward)")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.set_defaults(run=_diff)
+
+    p = sub.add_parser("report", help="the markdown a reviewer reads on a pull request", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--against", metavar="REF", required=True, help="git ref of the released contract")
+    p.add_argument("--output", metavar="FILE", help="write the markdown here instead of standard output")
+    p.set_defaults(run=_report)
 
     p = sub.add_parser("validate", help="validate .json / .jsonl events against the contract", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -71,7 +91,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(project: Project, args: argparse.Namespace) -> int:
     failed = 0
-    for name, run in checks.CHECKS:
+    steps = list(checks.CHECKS)
+    if args.against:
+        steps.insert(1, ("released", lambda p: check_immutable(p, args.against)))
+    for name, run in steps:
         started = time.perf_counter()
         findings = list(run(project))
         for finding in findings:
@@ -97,6 +120,22 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
     if summary.unusable:
         return EXIT_UNUSABLE
     return EXIT_INVALID if summary.invalid or summary.unreadable else EXIT_OK
+
+
+def _diff(project: Project, args: argparse.Namespace) -> int:
+    old_label, new_label, report = compare(project, args.old, args.new)
+    print(render(report, args.format, old_label, new_label), end="")
+    return EXIT_OK if report.compatible(args.mode) else EXIT_INVALID
+
+
+def _report(project: Project, args: argparse.Namespace) -> int:
+    markdown, ok = review_report(project, args.against)
+    if args.output:
+        Path(args.output).write_text(markdown, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(markdown, end="")
+    return EXIT_OK if ok else EXIT_INVALID
 
 
 def _generate(project: Project, args: argparse.Namespace) -> int:

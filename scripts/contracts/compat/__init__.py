@@ -1,0 +1,80 @@
+"""Compatibility of two JSON Schemas, proved or refuted, never guessed.
+
+`diff(old, new)` answers two questions. Backward: is every instance valid under OLD valid under
+NEW (readers on the new schema accept old data)? Forward: is every instance valid under NEW valid
+under OLD (readers still on the old schema accept new data)? "Compatible" is only answered with a
+proof; anything the checker cannot prove (two different regular expressions, a keyword it does not
+model) is reported as a `cannot-prove` change, so a breaking change is never missed.
+
+Modules: `context` (documents, dialects, offline `$ref` resolution), `normalise` (what a schema
+asserts), `facts` (a conjunction's merged constraints), `finite` (listing small instance sets),
+`subschema` (the prover) with its rules in `scalars`, `arrays`, `objects` and `disjoint` (sharing
+`base`), `witness` (validator-confirmed counterexamples), `report` (output), `conformance`
+(scoring on the public corpora).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from referencing import Registry
+
+from .context import SchemaError, Side
+from .report import Change, Report, merge
+from .subschema import Failure, Prover
+from .witness import WitnessFinder
+
+__all__ = ["Change", "Report", "SchemaError", "diff"]
+
+
+def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
+         new_registry: Registry[Any] | None = None) -> Report:
+    """Compare two schemas (dicts or booleans) and report every change that breaks compatibility.
+
+    `registry` holds the schemas that `$ref`s may point to (e.g. the repository's catalogue);
+    anything else is refused, never fetched. `new_registry`, when given, is used for NEW instead
+    (e.g. OLD's references resolved at a git ref, NEW's in the working tree). Raises `SchemaError`
+    for input that cannot be compared (invalid schema, unknown dialect, unresolvable reference).
+    """
+    old_side = Side.build("old", old, registry)
+    new_side = Side.build("new", new, new_registry if new_registry is not None else registry)
+    changes: list[Change] = []
+    verdicts = {}
+    for direction, left, right in (("backward", old_side, new_side), ("forward", new_side, old_side)):
+        failures = Prover().includes([left.root_node()], right.root_node())
+        finder = WitnessFinder(left, right)
+        if not failures:
+            # Belt and braces: a proof the validators refute is a checker bug, never a pass.
+            refuted, _ = finder.search_root()
+            if refuted:
+                failures = [Failure(("checker-inconsistency", "checker-inconsistency"), "", "",
+                                    "the prover found no break but the validators disagree", ())]
+        verdicts[direction] = not failures
+        reported = [_change(failure, direction, left, right, finder, len(failures) == 1) for failure in failures]
+        if reported and not any(c.has_witness for c in reported):
+            # No change has a witness of its own: one for the whole pair still shows the break.
+            ok, witness = finder.search_root()
+            if ok:
+                first = reported[0]
+                first.witness, first.has_witness, first.witness_accepted_by = witness, True, left.name
+        changes += reported
+    return Report(backward=verdicts["backward"], forward=verdicts["forward"], changes=merge(changes))
+
+
+def _change(failure: Failure, direction: str, left: Side, right: Side, finder: WitnessFinder,
+            only: bool) -> Change:
+    kind = failure.kinds[0] if direction == "backward" else failure.kinds[1]
+    message = failure.message.replace("{A}", left.name).replace("{B}", right.name)
+    found, witness = finder.for_failure(failure, root_fallback=only)
+    return Change(
+        path=failure.path if failure.path is not None else failure.b_path,
+        kind=kind,
+        breaks=[direction],
+        message=message,
+        witness=witness if found else None,
+        has_witness=found,
+        witness_accepted_by=left.name if found else None,
+        # A property added lives in NEW, a property removed in OLD, whichever side rejected it.
+        schema="new" if kind.startswith("property-added") else "old" if kind.startswith("property-removed")
+        else right.name,
+    )
