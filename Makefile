@@ -72,6 +72,12 @@ report: setup
 bench: setup
 	$(BIN)/python -m contracts.bench $(BENCH_ARGS)
 
+# `contracts diff` scored on the public corpora beside the repository (../shared/compat-corpora):
+# accuracy per corpus, and the count of missed breaking changes, which must stay zero.
+.PHONY: conformance
+conformance: setup
+	$(BIN)/python -m contracts.compat.conformance
+
 # Re-resolve requirements.lock from requirements/dev.in (needs pip-tools in the venv).
 lock: setup
 	$(BIN)/python -m pip install --quiet pip-tools
