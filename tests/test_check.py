@@ -106,3 +106,28 @@ def test_schema_description_edit_needs_regeneration(repo_copy: Path) -> None:
     assert run_contracts("generate", cwd=repo_copy).returncode == 0
     again = run_contracts("check", cwd=repo_copy)
     assert again.returncode == 0, again.stdout
+
+
+def test_ref_cycle_is_a_convention_violation_not_a_hang(repo_copy: Path) -> None:
+    common = repo_copy / "schemas/multi_workflow.common/1.0.0.json"
+
+    def edit(schema: dict) -> None:
+        schema["$defs"]["loop_a"] = {"description": "a", "$ref": "#/$defs/loop_b"}
+        schema["$defs"]["loop_b"] = {"description": "b", "allOf": [{"$ref": "#/$defs/loop_a"}]}
+
+    _edit_json(common, edit)
+    done = run_contracts("check", cwd=repo_copy)
+    assert done.returncode == 1
+    cycles = {(f["pointer"], f["rule"]) for f in _findings(done.stdout) if f["rule"] == "C008"}
+    assert ("/$defs/loop_a/$ref", "C008") in cycles
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_schema_file_that_is_not_json_is_unusable(repo_copy: Path) -> None:
+    (repo_copy / "schemas/multi_workflow.plan_created/1.0.0.json").write_text("{ not json")
+    done = run_contracts("check", cwd=repo_copy)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "contracts: error: " + str(repo_copy / "schemas/multi_workflow.plan_created/1.0.0.json")
+        + ":1: not a JSON document: Expecting property name enclosed in double quotes (column 3)"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import dataclasses
 import hashlib
 import os
@@ -178,3 +179,32 @@ def test_wheel_builds_twice_to_the_same_bytes_and_works_installed(tmp_path: Path
                               "exec(open('snippet.py').read())"],
                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert snippet.returncode == 0, snippet.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (b'{"a": NaN}', "NaN is not a JSON number"),
+        (b'{"a": -Infinity}', "-Infinity is not a JSON number"),
+        (b'{"plan_id": "a", "plan_id": "b"}', "duplicate key 'plan_id'"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b'{"plan_id": ', "not valid JSON"),
+    ],
+)
+def test_parse_refuses_what_is_not_one_json_document(text: bytes, says: str) -> None:
+    with pytest.raises(ContractViolation) as raised:
+        mwt.parse(PLAN, text)
+    (violation,) = raised.value.violations
+    assert (violation.pointer, violation.rule) == ("", "json")
+    assert says in violation.message
+
+
+def test_integers_are_exact() -> None:
+    plan = fixture_payload(PLAN, "valid", "draft-example")
+    big = {**plan, "issue_number": 2**70}
+    assert mwt.parse(PLAN, json.dumps(big)).issue_number == 2**70
+    assert mwt.to_json(mwt.parse(PLAN, json.dumps(big))) == rfc8785.dumps(big)
+    # 2.0 is an integer in JSON Schema 2020-12; 2.5 is not.
+    assert mwt.validate(PLAN, {**plan, "stage_count": 2.0}) == []
+    assert [v.rule for v in mwt.validate(PLAN, {**plan, "stage_count": 2.5})] == ["type"]

@@ -79,8 +79,12 @@ class Catalogue:
                 raise CatalogueError(f"{path}: schema files are named <event.name>/<MAJOR.MINOR.PATCH>.json")
             try:
                 schema = json.loads(path.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise CatalogueError(f"{path}: not a JSON document ({exc})") from None
+            except UnicodeDecodeError as exc:
+                raise CatalogueError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+            except json.JSONDecodeError as exc:
+                raise CatalogueError(f"{path}:{exc.lineno}: not a JSON document: {exc.msg} (column {exc.colno})") from None
+            except RecursionError:
+                raise CatalogueError(f"{path}: not a usable schema: nested too deeply") from None
             if not isinstance(schema, dict):
                 raise CatalogueError(f"{path}: a schema must be a JSON object")
             self._files.setdefault(name, {})[version] = SchemaFile(name, version, path, schema)

@@ -51,11 +51,36 @@ def _model(name: str, version: str, title: str) -> type[Any]:
 
 
 def load_json(data: str | bytes | bytearray) -> Any:
-    """JSON text as Python values; a clear ContractViolation when it is not JSON."""
+    """JSON text as Python values, strictly: a ContractViolation (rule `json`) for anything that is
+    not one JSON document per RFC 8259, including NaN and Infinity (which Python's parser would
+    accept) and duplicate keys (which parsers resolve differently, so the event is ambiguous)."""
     try:
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json.loads(data, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+    except UnicodeDecodeError as exc:
+        raise ContractViolation("json", [Violation("", "json", f"not UTF-8 ({exc.reason} at byte {exc.start})")]) from None
+    except json.JSONDecodeError as exc:
+        raise ContractViolation("json", [Violation("", "json", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]) from None
+    except _NotJSON as exc:
         raise ContractViolation("json", [Violation("", "json", f"not valid JSON: {exc}")]) from None
+    except RecursionError:
+        raise ContractViolation("json", [Violation("", "json", "not usable JSON: nested too deeply")]) from None
+
+
+class _NotJSON(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJSON(f"{name} is not a JSON number")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        dupe = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _NotJSON(f"duplicate key {dupe!r} in one object")
+    return out
 
 
 def parse(event: str, data: Any) -> Any:

@@ -30,7 +30,13 @@ CONVENTIONS = {
     "C005": "Every property has a description (its own, or that of the shape it references).",
     "C006": "Every `$ref` resolves within the catalogue; nothing is fetched from the network.",
     "C007": "Objects are closed (`additionalProperties: false`) unless marked open with `x-open-content`, which says why.",
+    "C008": "No `$ref` cycle at one place of the instance: a schema may refer to itself only through a property or item.",
 }
+
+# Keywords whose subschemas apply to the same instance as their parent: a cycle through these
+# alone (and `$ref`) makes a validator recurse forever without moving into the data.
+IN_PLACE_ONE = ("not", "if", "then", "else")
+IN_PLACE_MANY = ("allOf", "anyOf", "oneOf")
 
 
 def check_conventions(project: Project, schema_file: SchemaFile) -> Iterator[Finding]:
@@ -103,6 +109,12 @@ def _node(node: dict[str, Any], pointer: str, resolver: Any, finding: Any) -> It
                 f"{pointer}/$ref", "C006", f"$ref {ref!r} does not resolve within schemas/",
                 "point it at a schema in schemas/ (relative to this file's $id); remote references are refused",
             )
+        else:
+            if _in_place_cycle(node, resolver, set()):
+                yield finding(
+                    f"{pointer}/$ref", "C008", f"$ref {ref!r} leads back here without descending into the data",
+                    "a recursive shape must recurse through `properties` or `items`, never directly",
+                )
     in_conditional = any(part in pointer.split("/") for part in ("if", "then", "else", "dependentSchemas"))
     props = node.get("properties")
     if isinstance(props, dict) and not in_conditional:
@@ -117,6 +129,30 @@ def _node(node: dict[str, Any], pointer: str, resolver: Any, finding: Any) -> It
                 pointer or "", "C007", "object is open: additionalProperties is not false",
                 'add "additionalProperties": false, or "x-open-content": "<why>" to keep it open',
             )
+
+
+def _in_place_cycle(node: Any, resolver: Any, visiting: set[int]) -> bool:
+    """Whether following in-place keywords and `$ref`s from `node` comes back to a node on the path."""
+    if not isinstance(node, dict):
+        return False
+    if id(node) in visiting:
+        return True
+    visiting = visiting | {id(node)}
+    children: list[tuple[Any, Any]] = []
+    if isinstance(node.get("$ref"), str):
+        try:
+            resolved = resolver.lookup(node["$ref"])
+        except Unresolvable:
+            return False  # reported as C006
+        children.append((resolved.contents, resolved.resolver))
+    for key in IN_PLACE_ONE:
+        if key in node:
+            children.append((node[key], resolver))
+    for key in IN_PLACE_MANY:
+        children += [(sub, resolver) for sub in node.get(key, []) if isinstance(node.get(key), list)]
+    for sub in (node.get("dependentSchemas") or {}).values():
+        children.append((sub, resolver))
+    return any(_in_place_cycle(child, child_resolver, visiting) for child, child_resolver in children)
 
 
 def _ref_described(sub: dict[str, Any], resolver: Any) -> bool:
