@@ -202,9 +202,12 @@ def test_parse_refuses_what_is_not_one_json_document(text: bytes, says: str) -> 
 
 def test_integers_are_exact() -> None:
     plan = fixture_payload(PLAN, "valid", "draft-example")
-    big = {**plan, "issue_number": 2**70}
-    assert mwt.parse(PLAN, json.dumps(big)).issue_number == 2**70
-    assert mwt.to_json(mwt.parse(PLAN, json.dumps(big))) == rfc8785.dumps(big)
+    largest = {**plan, "issue_number": 2**53 - 1}
+    assert mwt.to_json(mwt.parse(PLAN, json.dumps(largest))) == rfc8785.dumps(largest)
+    # Beyond 64 bits: read exactly, and refused by the contract's I-JSON bound, not by a parser.
+    (violation,) = mwt.validate(PLAN, {**plan, "issue_number": 2**70})
+    assert (violation.pointer, violation.rule) == ("/issue_number", "maximum")
+    assert str(2**70) in violation.message
     # 2.0 is an integer in JSON Schema 2020-12; 2.5 is not.
     assert mwt.validate(PLAN, {**plan, "stage_count": 2.0}) == []
     assert [v.rule for v in mwt.validate(PLAN, {**plan, "stage_count": 2.5})] == ["type"]

@@ -55,6 +55,9 @@ def load_json(data: str | bytes | bytearray) -> Any:
     not one JSON document per RFC 8259, including NaN and Infinity (which Python's parser would
     accept) and duplicate keys (which parsers resolve differently, so the event is ambiguous)."""
     try:
+        if isinstance(data, (bytes, bytearray)):
+            # JSON exchanged between systems is UTF-8 (RFC 8259 §8.1); Python would also guess UTF-16/32.
+            data = bytes(data).decode("utf-8").removeprefix("\ufeff")
         return json.loads(data, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
     except UnicodeDecodeError as exc:
         raise ContractViolation("json", [Violation("", "json", f"not UTF-8 ({exc.reason} at byte {exc.start})")]) from None
