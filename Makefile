@@ -78,6 +78,13 @@ bench: setup
 conformance: setup
 	$(BIN)/python -m contracts.compat.conformance
 
+# Coverage-guided fuzzing (atheris) of the JSONL reader, the validators, parse and the
+# compatibility checker; FUZZ_SECONDS is the whole budget, shared by the targets.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz: setup
+	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS)
+
 # Re-resolve requirements.lock from requirements/dev.in (needs pip-tools in the venv).
 lock: setup
 	$(BIN)/python -m pip install --quiet pip-tools

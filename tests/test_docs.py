@@ -68,7 +68,7 @@ def test_each_schema_is_published_at_the_path_of_its_id() -> None:
 def test_field_table_flattens_nested_fields_with_type_presence_and_constraints() -> None:
     plan, summary = "multi_workflow.plan_created", "multi_workflow.execution_summary"
     index = _field(plan, "stages[].index")
-    assert (index.type, index.requirement, index.constraints) == ("integer", "required", ("≥ 0",))
+    assert (index.type, index.requirement, index.constraints) == ("integer", "required", ("≥ 0", "≤ 9007199254740991"))
     assert index.description == "Zero based stage index."
     mode = _field(plan, "stages[].run_mode")
     assert mode.constraints == ('one of `"sequential"`, `"parallel"`',)

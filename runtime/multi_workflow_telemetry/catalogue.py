@@ -126,4 +126,7 @@ class Catalogue:
         resources_by_id = [
             (f.id, Resource.from_contents(f.schema, default_specification=DRAFT202012)) for f in self.files() if f.id
         ]
-        return Registry(retrieve=_refuse).with_resources(resources_by_id)  # type: ignore[call-arg]  # attrs-made __init__
+        registry = Registry(retrieve=_refuse).with_resources(resources_by_id)  # type: ignore[call-arg]  # attrs-made __init__
+        # Crawled once here: every user that adds a resource then crawls only that one, so comparing
+        # or validating N schemas costs N, not N times the catalogue.
+        return registry.crawl()

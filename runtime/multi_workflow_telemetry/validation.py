@@ -4,14 +4,20 @@ Schema errors come from `jsonschema` (the reference implementation of draft 2020
 turned into `Violation`s whose pointer names the field itself: a missing or unexpected property
 is pointed at by its own name, not at the object that holds it. Contract rules run only on
 payloads the schema accepts, because they read fields the schema guarantees.
+
+`validate` answers "valid" from the fast path (`fast.py`: jsonschema-rs and the contract rules
+fused into one pass) and asks the reference, `jsonschema` and `rules.py`, for everything else:
+invalid events are rare, and the reference writes every message, so the answers and messages are
+the reference's. The differential test (tests/test_fast_path.py) keeps the two in agreement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import regress
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.validators import extend
@@ -19,7 +25,11 @@ from referencing.exceptions import Unresolvable
 
 from ._violation import Violation, pointer_of
 from .catalogue import Catalogue, CatalogueError, SchemaFile
-from .rules import check_rules
+from .fast import FAST_ERRORS, compile_schema, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
+from .rules import check_rules, rules_for
+
+# What a fused check can raise on a payload jsonschema-rs wrongly accepted: then the reference decides.
+_FUSED_ERRORS = QUICK_ERRORS = (*FAST_ERRORS, KeyError, IndexError, AttributeError)
 
 
 @lru_cache(maxsize=None)
@@ -42,12 +52,70 @@ ContractValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})  # 
 class EventValidator:
     """Validates payloads of one event version: schema first, then contract rules."""
 
-    def __init__(self, catalogue: Catalogue, schema_file: SchemaFile) -> None:
+    def __init__(self, catalogue: Catalogue, schema_file: SchemaFile, *, fast: bool = True) -> None:
         self.schema_file = schema_file
         self.event = schema_file.name
         self._schema = ContractValidator(schema_file.schema, registry=catalogue.registry)
+        self._compiled = compile_schema(catalogue, schema_file) if fast else None
+        self._is_valid = self._compiled.is_valid if self._compiled is not None else None
+        has_rules = bool(rules_for(self.event))
+        self._fused = fused_check(schema_file) or (self._generic_fused if has_rules else exact_json_ints)
+
+    def _generic_fused(self, payload: Any) -> bool:
+        return exact_json_ints(payload) and not check_rules(self.event, payload)
 
     def validate(self, payload: Any) -> list[Violation]:
+        """Every violation of the schema and the contract rules; empty when `payload` is valid."""
+        is_valid = self._is_valid
+        if is_valid is not None:
+            try:
+                schema_ok = is_valid(payload)
+                if schema_ok and self._fused(payload):
+                    return []
+                if schema_ok and exact_json(payload):
+                    # jsonschema-rs agrees with the reference on exact JSON types: only rules broke
+                    return check_rules(self.event, payload)
+            except _FUSED_ERRORS:
+                pass
+        return self.reference(payload)
+
+    def validate_json(self, data: str | bytes | bytearray) -> tuple[Any, list[Violation]]:
+        """JSON text parsed and validated: (payload, violations), read with orjson when the fast
+        path can call it valid, else exactly by the standard library (integers of any size).
+
+        Raises ValueError (`json.JSONDecodeError`, `UnicodeDecodeError`, `fast.NotJSON`) when
+        `data` is not JSON; NaN, Infinity and numbers out of a float's range are not JSON.
+        """
+        try:
+            payload = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            if self.quick(payload) and same_bytes(payload, data):
+                return payload, []
+        exact = loads_exact(data)
+        return exact, self.validate(exact)
+
+    def quick(self, payload: Any) -> bool:
+        """True when `payload` is certainly valid; False means "ask `validate`" (it may still be
+        valid: a float count, an integer beyond 64 bits, a type only the reference judges)."""
+        is_valid = self._is_valid
+        if is_valid is None:
+            return False
+        try:
+            return bool(is_valid(payload)) and self._fused(payload)
+        except _FUSED_ERRORS:
+            return False
+
+    def quick_checks(self) -> tuple[Callable[[Any], bool], Callable[[Any], bool]] | None:
+        """`quick` in two parts, (schema check, fused rule check), for loops that call them
+        directly; both must be true, and either may raise one of `QUICK_ERRORS` (then: not sure)."""
+        if self._is_valid is None:
+            return None
+        return self._is_valid, self._fused
+
+    def reference(self, payload: Any) -> list[Violation]:
+        """The reference answer: `jsonschema`, then the contract rules of rules.py."""
         try:
             errors = list(self._schema.iter_errors(payload))
         except Unresolvable as exc:
@@ -76,7 +144,13 @@ def validate(event: str, payload: Any) -> list[Violation]:
     ...     "partial_success_count": 0, "conflict_count": 1})
     []
     """
-    return validator_for(event).validate(payload)
+    validator = _DEFAULT.get(event)
+    if validator is None:
+        validator = _DEFAULT[event] = validator_for(event)
+    return validator.validate(payload)
+
+
+_DEFAULT: dict[str, EventValidator] = {}  # validate()'s own lookup: cheaper than the lru_cache key
 
 
 def _name(path: list[Any]) -> str:
@@ -149,7 +223,7 @@ def _violations(error: ValidationError, root: dict[str, Any]) -> Iterator[Violat
 def _short(value: Any, limit: int = 60) -> str:
     import json
 
-    text = json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False, default=repr)  # repr: a Python value JSON cannot hold
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

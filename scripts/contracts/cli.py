@@ -12,13 +12,11 @@ from collections.abc import Sequence
 
 from multi_workflow_telemetry.catalogue import CatalogueError
 
-from . import check as checks
-from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE
-from .diff_cmd import UnusableSchema, compare, render, review_report
-from .generate import GenerateError, write
-from .policy import GitError, check_immutable
+from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Unusable
 from .project import Project
-from .validate_cmd import UnusableInput, validate_inputs
+
+# Each command imports what it needs when it runs: `contracts validate` in a pipeline should not
+# pay for loading the compatibility checker or the code generator.
 
 EPILOG = """exit codes:
   0  everything is valid / up to date
@@ -33,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         project = Project.find()
         return int(args.run(project, args))
-    except (CatalogueError, UnusableInput, GenerateError, UnusableSchema, GitError) as exc:
+    except (CatalogueError, Unusable) as exc:
         print(f"contracts: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
@@ -82,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--event", metavar="NAME[@VERSION]",
                    help="event to validate against (default: each event's own event_type; latest version)")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="processes to validate large inputs with (default: the number of cores)")
+    p.add_argument("--correlate", action="store_true",
+                   help="pair each execution_summary with its plan_created across all inputs")
+    bar = p.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                     help="show a progress bar (default: only when output is a terminal)")
+    bar.add_argument("--no-progress", dest="progress", action="store_false")
     p.set_defaults(run=_validate)
 
     p = sub.add_parser("generate", help="regenerate generated/ from schemas/, fixtures/ and runtime/")
@@ -91,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(project: Project, args: argparse.Namespace) -> int:
     failed = 0
+    from . import check as checks
+    from .policy import check_immutable
+
     steps = list(checks.CHECKS)
     if args.against:
         steps.insert(1, ("released", lambda p: check_immutable(p, args.against)))
@@ -109,8 +118,21 @@ def _check(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, at least 1 (got {text!r})")
+    return jobs
+
+
 def _validate(project: Project, args: argparse.Namespace) -> int:
-    summary = validate_inputs(project.catalogue, args.event, args.paths, args.format)
+    from .validate_cmd import validate_inputs
+
+    summary = validate_inputs(project.catalogue, args.event, args.paths, args.format,
+                              jobs=args.jobs, progress=args.progress, correlate=args.correlate)
     if args.format == "json":
         print(json.dumps(summary.as_json(), indent=2))
     else:
@@ -119,16 +141,20 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
         print(summary.line(), file=sys.stderr)
     if summary.unusable:
         return EXIT_UNUSABLE
-    return EXIT_INVALID if summary.invalid or summary.unreadable else EXIT_OK
+    return EXIT_INVALID if summary.invalid or summary.unreadable or summary.correlation_count else EXIT_OK
 
 
 def _diff(project: Project, args: argparse.Namespace) -> int:
+    from .diff_cmd import compare, render
+
     old_label, new_label, report = compare(project, args.old, args.new)
     print(render(report, args.format, old_label, new_label), end="")
     return EXIT_OK if report.compatible(args.mode) else EXIT_INVALID
 
 
 def _report(project: Project, args: argparse.Namespace) -> int:
+    from .diff_cmd import review_report
+
     markdown, ok = review_report(project, args.against)
     if args.output:
         Path(args.output).write_text(markdown, encoding="utf-8")
@@ -139,6 +165,8 @@ def _report(project: Project, args: argparse.Namespace) -> int:
 
 
 def _generate(project: Project, args: argparse.Namespace) -> int:
+    from .generate import write
+
     target = write(project)
     print(f"generated {project.relative(target)}/", file=sys.stderr)
     return EXIT_OK

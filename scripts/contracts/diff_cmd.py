@@ -10,10 +10,11 @@ from multi_workflow_telemetry.catalogue import EVENT_NAME, CatalogueError
 
 from .compat import Report, SchemaError, diff
 from .policy import added_versions, check_immutable, step_for
+from .findings import Unusable
 from .project import Project
 
 
-class UnusableSchema(Exception):
+class UnusableSchema(Unusable):
     """OLD or NEW cannot be read as a schema (exit 2)."""
 
 

@@ -10,6 +10,10 @@ EXIT_INVALID = 1  # the data or the contract breaks a rule
 EXIT_UNUSABLE = 2  # the input cannot be used: unknown event, unreadable file, bad arguments
 
 
+class Unusable(Exception):
+    """Input a command cannot use at all: one line on standard error, exit 2."""
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem, located: `file:line: pointer: message [rule]`, then how to fix it if known."""

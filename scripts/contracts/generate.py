@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .findings import Unusable
 from .majors import major_modules
 from .project import Project
 from .reference import pages
@@ -45,7 +46,7 @@ DATAMODEL_CODEGEN_FLAGS = [
 ]
 
 
-class GenerateError(Exception):
+class GenerateError(Unusable):
     """The generator could not produce the package."""
 
 

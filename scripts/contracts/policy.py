@@ -19,13 +19,13 @@ from pathlib import Path
 from multi_workflow_telemetry.catalogue import SchemaFile, version_key
 
 from .compat import Report, SchemaError, diff
-from .findings import Finding
+from .findings import Finding, Unusable
 from .project import Project
 
 BUMPS = ("patch", "minor", "major")
 
 
-class GitError(Exception):
+class GitError(Unusable):
     """The reference to compare against cannot be read from git."""
 
 
@@ -76,7 +76,7 @@ def steps(project: Project, name: str) -> list[Step]:
     """Every pair of consecutive versions of `name`, compared."""
     versions = project.catalogue.versions(name)
     return [
-        Step(old, new, diff(old.schema, new.schema, registry=project.catalogue.registry))
+        Step(old, new, project.compare(old, new))
         for old, new in zip(versions, versions[1:])
     ]
 
@@ -161,6 +161,6 @@ def step_for(project: Project, schema_file: SchemaFile) -> Step | None:
     if index == 0:
         return None
     old = versions[index - 1]
-    return Step(old, schema_file, diff(old.schema, schema_file.schema, registry=project.catalogue.registry))
+    return Step(old, schema_file, project.compare(old, schema_file))
 
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from multi_workflow_telemetry.catalogue import Catalogue
+from typing import Any
+
+from multi_workflow_telemetry.catalogue import Catalogue, SchemaFile
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,23 @@ class Project:
     @cached_property
     def catalogue(self) -> Catalogue:
         return Catalogue(self.schemas)
+
+    @cached_property
+    def _reports(self) -> dict[tuple[Path, Path], Any]:
+        return {}
+
+    def compare(self, old: SchemaFile, new: SchemaFile) -> Any:
+        """The compatibility report of two schema files of the catalogue (contracts.compat.Report).
+
+        Computed once per run: the version policy, the docs' version history and the drift check
+        all ask for the same pairs, and a comparison costs far more than a lookup.
+        """
+        key = (old.path, new.path)
+        if key not in self._reports:
+            from .compat import diff  # here: compat is heavy, and most commands never compare
+
+            self._reports[key] = diff(old.schema, new.schema, registry=self.catalogue.registry)
+        return self._reports[key]
 
     def relative(self, path: Path) -> str:
         try:

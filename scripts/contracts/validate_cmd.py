@@ -1,26 +1,33 @@
 """`contracts validate`: check event files and streams against the schemas and contract rules.
 
 `.json` files hold one event; any other file (`.jsonl`, `.ndjson`, `-` for standard input)
-holds one event per line and is read line by line, so memory stays bounded. A line that is not
-JSON is reported with its number and counted as unreadable; validation goes on with the next.
+holds one event per line and is read in chunks of whole lines (stream.py), so memory stays
+bounded whatever the size; `--jobs` spreads the chunks over processes, and violations still come
+out in line order. A line that is not JSON is reported with its number and counted as
+unreadable; validation goes on with the next. `--correlate` pairs each execution_summary with
+its plan_created across every input (correlate.py).
 """
 
 from __future__ import annotations
 
-import json
+import os
 import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
-from multi_workflow_telemetry.validation import EventValidator
+from multi_workflow_telemetry.fast import strip_bom
 
-from .findings import Finding
+from .correlate import Correlator
+from .findings import Finding, Unusable
 from .locate import line_of
+from .stream import CHUNK, Checker, ChunkResult, Runner, Task, default_jobs, file_tasks, stream_tasks
 
 
-class UnusableInput(Exception):
+class UnusableInput(Unusable):
     """An input that cannot be validated at all (exit 2)."""
 
 
@@ -34,117 +41,220 @@ class Summary:
     violations: int = 0
     unusable: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    correlated: bool = False
+    correlation_problems: list[Finding] = field(default_factory=list)
+    correlation_count: int = 0
+    plans_without_summary: list[Finding] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        report: dict[str, Any] = {
             "events": self.events,
             "valid": self.valid,
             "invalid": self.invalid,
             "unreadable": self.unreadable,
             "blank_lines": self.blank_lines,
-            "violations": [
-                {"path": f.file, "line": f.line, "pointer": f.pointer, "rule": f.rule, "message": f.message}
-                for f in self.findings
-            ],
+            "violations": [_as_json(f) for f in self.findings],
             "unusable": self.unusable,
         }
+        if self.correlated:
+            report["correlation"] = {
+                "problems": [_as_json(f) for f in self.correlation_problems],
+                "plans_without_summary": [_as_json(f) for f in self.plans_without_summary],
+            }
+        return report
 
     def line(self) -> str:
-        return (
+        text = (
             f"{self.events} events: {self.valid} valid, {self.invalid} invalid, {self.unreadable} unreadable; "
             f"{self.violations} violations"
         )
+        if self.correlated:
+            open_plans = len(self.plans_without_summary)
+            text += (f"; correlation: {self.correlation_count} problems, "
+                     f"{open_plans} plan{'s' if open_plans != 1 else ''} without a summary")
+        return text
+
+
+def _as_json(f: Finding) -> dict[str, Any]:
+    return {"path": f.file, "line": f.line, "pointer": f.pointer, "rule": f.rule, "message": f.message}
 
 
 class Validation:
     """One run of `contracts validate` over any number of inputs."""
 
-    def __init__(self, catalogue: Catalogue, event: str | None, out: IO[str] | None, keep: bool) -> None:
+    def __init__(self, catalogue: Catalogue, event: str | None, out: IO[str] | None, keep: bool,
+                 jobs: int = 1, progress: bool = False, correlate: bool = False) -> None:
         self.catalogue = catalogue
-        self.fixed = self._validator(event) if event else None
-        self.summary = Summary()
+        self.checker = Checker(catalogue, event, correlate)
+        self.summary = Summary(correlated=correlate)
         self._out = out  # violations are printed as found when set, kept in the summary when `keep`
         self._keep = keep
-        self._by_event: dict[str, EventValidator] = {}
-
-    def _validator(self, ref: str) -> EventValidator:
-        return EventValidator(self.catalogue, self.catalogue.get(ref))
+        self._runner = Runner(self.checker, jobs)
+        self._correlator = Correlator() if correlate else None
+        self._progress = _Progress() if progress else None
+        self._emit: Callable[[str], None] = self._print
 
     def run(self, path: str) -> None:
         if path == "-":
-            self._stream("<stdin>", sys.stdin.buffer)
+            self._stream("<stdin>", stream_tasks(sys.stdin.buffer), None)
             return
         file = Path(path)
         try:
             if file.suffix == ".json":
-                self._document(path, file.read_bytes())
+                self._document(path, strip_bom(file.read_bytes()))
             else:
-                with file.open("rb") as stream:
-                    self._stream(path, stream)
+                with file.open("rb"):  # unreadable files are reported before any work starts
+                    pass
+                size = file.stat().st_size
+                self._stream(path, file_tasks(path, size), size)
         except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
             self.summary.unusable.append(f"{path}: cannot read: {exc.strerror}")
 
-    def _stream(self, name: str, stream: IO[bytes]) -> None:
-        for number, raw in enumerate(stream, 1):
-            if not raw.strip():
-                self.summary.blank_lines += 1
-                continue
-            self._event(name, number, raw.rstrip(b"\r\n"), lambda pointer, n=number: n)
+    def finish(self) -> Summary:
+        self._runner.close()
+        if self._correlator is not None:
+            missing, open_plans = self._correlator.finish()
+            for finding in missing:
+                self._correlation(finding)
+            self.summary.plans_without_summary = open_plans
+            if self._out is not None:
+                for finding in open_plans:
+                    print(finding, file=self._out)
+        return self.summary
+
+    def _stream(self, name: str, tasks: Iterator[Task], size: int | None) -> None:
+        offset = 0
+        if self._progress is not None and (size is None or size > CHUNK):
+            self._runner.start()
+        bar = self._progress.start(name, size) if self._progress else None
+        try:
+            if bar is not None and self._out is not None and self._out.isatty():
+                self._emit = bar.print  # through the bar, so it is redrawn below the violations
+            for result in self._runner.results(tasks):
+                self._add(name, offset, result)
+                offset += result.lines
+                if bar is not None:
+                    bar.advance(result.nbytes, result.events)
+        finally:
+            self._emit = self._print
+            if bar is not None:
+                bar.stop()
+
+    def _add(self, name: str, offset: int, result: ChunkResult) -> None:
+        s = self.summary
+        s.events += result.events
+        s.valid += result.valid
+        s.invalid += result.invalid
+        s.unreadable += result.unreadable
+        s.blank_lines += result.blank_lines
+        pairings = iter(result.pairings)
+        pairing = next(pairings, None)
+        for line, pointer, rule, message in result.problems:
+            while self._correlator is not None and pairing is not None and pairing[0] < line:
+                self._pair(name, offset, pairing)
+                pairing = next(pairings, None)
+            self._report(Finding(name, offset + line, pointer, rule, message))
+        while self._correlator is not None and pairing is not None:
+            self._pair(name, offset, pairing)
+            pairing = next(pairings, None)
+
+    def _pair(self, name: str, offset: int, pairing: Any) -> None:
+        assert self._correlator is not None
+        for finding in self._correlator.feed(name, offset + pairing[0], pairing):
+            self._correlation(finding)
 
     def _document(self, name: str, raw: bytes) -> None:
-        text = raw.decode("utf-8", errors="replace")
-        self._event(name, 1, raw, lambda pointer: line_of(text, pointer))
-
-    def _event(self, name: str, number: int, raw: bytes, line: Any) -> None:
         self.summary.events += 1
-        try:
-            payload = json.loads(raw)
-        except UnicodeDecodeError as exc:
-            self._unreadable(name, number, f"not UTF-8 ({exc.reason} at byte {exc.start})")
-            return
-        except json.JSONDecodeError as exc:
-            self._unreadable(name, number + exc.lineno - 1, f"not valid JSON: {exc.msg} at column {exc.colno}")
-            return
-        validator = self.fixed or self._infer(payload)
-        if validator is None:
-            self.summary.invalid += 1
-            self._report(Finding(name, number, "/event_type", "event", "cannot tell which event this is: no event_type; pass --event NAME"))
-            return
-        violations = validator.validate(payload)
-        if not violations:
+        kind, problems, payload, validator = self.checker.check(raw)
+        if kind == "valid":
             self.summary.valid += 1
+            if self._correlator is not None and validator is not None:
+                pairing = self.checker.pairing(1, validator.event, payload)
+                if pairing is not None:
+                    self._pair(name, 0, pairing)
             return
-        self.summary.invalid += 1
-        for v in violations:
-            self._report(Finding(name, line(v.pointer), v.pointer, v.rule, v.message))
-
-    def _infer(self, payload: Any) -> EventValidator | None:
-        event = payload.get("event_type") if isinstance(payload, dict) else None
-        if not isinstance(event, str) or event not in self.catalogue.events():
-            return None
-        if event not in self._by_event:
-            self._by_event[event] = self._validator(event)
-        return self._by_event[event]
-
-    def _unreadable(self, name: str, number: int, message: str) -> None:
-        self.summary.unreadable += 1
-        self._report(Finding(name, number, "", "json", message))
+        setattr(self.summary, kind, getattr(self.summary, kind) + 1)
+        text = raw.decode("utf-8", errors="replace")
+        for offset, pointer, rule, message in problems:
+            line = 1 + offset if kind == "unreadable" else line_of(text, pointer)
+            self._report(Finding(name, line, pointer, rule, message))
 
     def _report(self, finding: Finding) -> None:
         self.summary.violations += 1
         if self._keep:
             self.summary.findings.append(finding)
         if self._out is not None:
-            print(finding, file=self._out)
+            self._emit(str(finding))
+
+    def _correlation(self, finding: Finding) -> None:
+        self.summary.correlation_count += 1
+        if self._keep:
+            self.summary.correlation_problems.append(finding)
+        if self._out is not None:
+            self._emit(str(finding))
+
+    def _print(self, text: str) -> None:
+        print(text, file=self._out)
 
 
-def validate_inputs(catalogue: Catalogue, event: str | None, paths: list[str], fmt: str) -> Summary:
+class _Progress:
+    """A progress bar on standard error: bytes read, events and events per second."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
+            TextColumn("{task.fields[events]:,} events"), TextColumn("{task.fields[rate]:,.0f} events/s"),
+            TimeElapsedColumn(), console=self.console, transient=False,
+        )
+
+    def start(self, name: str, size: int | None) -> _Bar:
+        return _Bar(self, name, size)
+
+
+class _Bar:
+    def __init__(self, owner: _Progress, name: str, size: int | None) -> None:
+        self.progress = owner.progress
+        self.started = time.perf_counter()
+        self.events = 0
+        self.task = self.progress.add_task(name, total=size, events=0, rate=0.0)
+        self.progress.start()
+
+    def advance(self, nbytes: int, events: int) -> None:
+        self.events += events
+        rate = self.events / max(time.perf_counter() - self.started, 1e-9)
+        self.progress.update(self.task, advance=nbytes, events=self.events, rate=rate)
+
+    def print(self, text: str) -> None:
+        self.progress.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def stop(self) -> None:
+        self.progress.update(self.task, total=self.progress.tasks[self.task].completed)
+        self.progress.stop()
+
+
+def show_progress(choice: bool | None) -> bool:
+    """The bar shows on a terminal only: never when the output or the bar would go down a pipe."""
+    if choice is not None:
+        return choice
+    return sys.stderr.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def validate_inputs(catalogue: Catalogue, event: str | None, paths: list[str], fmt: str, *,
+                    jobs: int | None = None, progress: bool | None = False, correlate: bool = False) -> Summary:
     """Validate every input; raise UnusableInput when the event itself is unknown."""
     try:
-        run = Validation(catalogue, event, out=sys.stdout if fmt == "text" else None, keep=fmt == "json")
+        run = Validation(catalogue, event, out=sys.stdout if fmt == "text" else None, keep=fmt == "json",
+                         jobs=default_jobs() if jobs is None else jobs, progress=show_progress(progress),
+                         correlate=correlate)
     except CatalogueError as exc:
         raise UnusableInput(str(exc)) from None
-    for path in paths:
-        run.run(path)
-    return run.summary
-
+    try:
+        for path in paths:
+            run.run(path)
+    finally:
+        summary = run.finish()
+    return summary

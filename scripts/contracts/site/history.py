@@ -9,6 +9,7 @@ from typing import Any
 
 from multi_workflow_telemetry.catalogue import SchemaFile, version_key
 
+from .. import policy
 from ..project import Project
 
 
@@ -31,12 +32,7 @@ class Step:
 
 def declared_bump(old: str, new: str) -> str:
     """The bump the version numbers declare: MAJOR, MINOR or PATCH."""
-    a, b = version_key(old), version_key(new)
-    if b[0] != a[0]:
-        return "MAJOR"
-    if b[1] != a[1]:
-        return "MINOR"
-    return "PATCH"
+    return policy.declared_bump(old, new).upper()
 
 
 def history(project: Project, event: str) -> list[Step]:
@@ -54,7 +50,7 @@ def _diff(project: Project, old: SchemaFile, new: SchemaFile) -> Any:
     # report to make up: the page would state a compatibility nobody checked.
     compat = importlib.import_module("contracts.compat")
     try:
-        return compat.diff(old.schema, new.schema, registry=project.catalogue.registry)
+        return project.compare(old, new)
     except compat.SchemaError as exc:
         from ..generate import GenerateError  # here: generate imports this package
 

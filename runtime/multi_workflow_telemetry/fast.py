@@ -1,0 +1,307 @@
+"""The fast path: a compiled schema validator, a fast JSON parser and the contract rules fused.
+
+`jsonschema` stays the reference (see `validation.py`); this module only answers "certainly
+valid" quickly. Anything it is not sure about goes to the reference, which also writes every
+message, so a fast answer and a reference answer can never disagree in what they report:
+
+- Schemas are compiled once with jsonschema-rs, from the catalogue only: its retriever refuses
+  every URI, so a `$ref` the catalogue cannot resolve fails at compile time and never reaches
+  the network.
+- jsonschema-rs is more lenient than the reference with Python values that JSON cannot produce
+  (it takes a tuple as an array and a `Decimal` as an integer), so a "valid" from it is trusted
+  only for exact JSON types. The fused rule checks below confirm the types they read; other
+  events are walked (`exact_json`).
+- Lines are parsed with orjson, which turns integers beyond 64 bits into floats: the fused
+  checks accept only `int` counts, so such a line takes the careful path, parsed again by the
+  standard library (`loads_exact`), where integers are exact.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from operator import lt
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+from .catalogue import Catalogue, SchemaFile
+from .rules import BATCH_METRICS, EXECUTION_SUMMARY, PLAN_CREATED
+
+Fused = Callable[[Any], bool]
+
+# What jsonschema-rs raises for values it cannot convert (a `str` subclass, a `set`, an int key,
+# a recursion too deep): the payload then goes to the reference, which decides.
+FAST_ERRORS = (ValueError, TypeError, OverflowError, RecursionError)
+
+
+class NotJSON(ValueError):
+    """A line the contract's parser refuses although the standard library would read it."""
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(msg)
+        self.msg = msg
+
+
+def _no_constant(name: str) -> Any:
+    raise NotJSON(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise NotJSON(f"number {text} is out of range")
+    return value
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise NotJSON(f"duplicate key {key!r} in one object")
+            seen.add(key)
+    return out
+
+
+# Duplicate keys are refused: parsers disagree on which value wins, so the event is ambiguous.
+_STRICT = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_no_duplicates)
+
+
+def same_bytes(payload: Any, raw: bytes | bytearray | str) -> bool:
+    """Whether `raw` is exactly what orjson writes for `payload`. Then no key was duplicated (orjson
+    keeps the last of duplicates silently, and its output would be shorter), so orjson's reading
+    can be trusted; otherwise the strict reader decides. Compact canonical JSON, as `to_json` and
+    most emitters write it, always takes the fast way."""
+    try:
+        written = orjson.dumps(payload)
+    except orjson.JSONEncodeError:
+        return False
+    return written == raw if isinstance(raw, (bytes, bytearray)) else written == raw.encode("utf-8")
+
+
+def loads_exact(raw: bytes | bytearray | str) -> Any:
+    """JSON text as exact Python values (integers of any size), with the stdlib's error messages.
+
+    Raises `json.JSONDecodeError`, `UnicodeDecodeError` or `NotJSON` (NaN, Infinity, a number too
+    large for a float): JSON has no such values, and orjson refuses them too.
+    """
+    if isinstance(raw, (bytes, bytearray)):
+        # JSON text exchanged between systems is UTF-8 (RFC 8259 §8.1); a byte order mark is
+        # refused here, as orjson refuses it: a reader strips the one that may start a file.
+        raw = bytes(raw).decode("utf-8")
+    return _STRICT.decode(raw)
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def strip_bom(data: bytes) -> bytes:
+    """The start of a file or stream without its UTF-8 byte order mark, if it has one."""
+    return data[3:] if data.startswith(BOM) else data
+
+
+def loads(raw: bytes) -> Any:
+    """JSON text as Python values: orjson when it can, the standard library when it cannot.
+
+    Both accept the same documents (orjson refuses lone surrogates, which the standard library
+    reads); integers beyond 64 bits come back as floats from orjson, see `loads_exact`.
+    """
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return loads_exact(raw)
+
+
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"{uri} is not in the catalogue; nothing is fetched from the network")
+
+
+_REGISTRIES: dict[int, tuple[Catalogue, Any]] = {}
+
+
+def _registry(catalogue: Catalogue) -> Any:
+    held = _REGISTRIES.get(id(catalogue))
+    if held is None or held[0] is not catalogue:
+        resources = [(f.id, f.schema) for f in catalogue.files() if f.id]
+        held = (catalogue, jsonschema_rs.Registry(resources, retriever=_refuse))
+        _REGISTRIES[id(catalogue)] = held
+    return held[1]
+
+
+def compile_schema(catalogue: Catalogue, schema_file: SchemaFile) -> Any | None:
+    """The compiled validator of one schema, or None when jsonschema-rs cannot compile it
+    (the reference then reports the problem, as it always has)."""
+    try:
+        return jsonschema_rs.Draft202012Validator(
+            schema_file.schema, registry=_registry(catalogue), retriever=_refuse,
+            base_uri=schema_file.id or None,
+        )
+    except Exception:  # a broken or unresolvable schema: the reference path says what is wrong
+        return None
+
+
+def exact_json(value: Any) -> bool:
+    """Whether `value` is made only of dict, list, str, int, float, bool and None (exact types)."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(k) is str and exact_json(v) for k, v in value.items())
+    if kind is list:
+        return all(exact_json(v) for v in value)
+    return kind is str or kind is int or kind is float or kind is bool or value is None
+
+
+def exact_json_ints(value: Any) -> bool:
+    """`exact_json`, with no float anywhere: a float may be an integer orjson rounded."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(k) is str and exact_json_ints(v) for k, v in value.items())
+    if kind is list:
+        return all(exact_json_ints(v) for v in value)
+    return kind is str or kind is int or kind is bool or value is None
+
+
+# The fused checks: one pass, true only when every contract rule of the event holds (the same
+# conditions as rules.py, MW001...) and every value the schema types as an array, object or
+# integer has exactly that JSON type. They run only on payloads jsonschema-rs accepted, so the
+# shapes are known. False means "not sure": the caller takes the careful path.
+
+
+def _sorted_unique(values: Any) -> bool:
+    # MW004/MW005 hold exactly when each value is greater than the one before it
+    n = len(values)
+    if n < 3:
+        return n < 2 or values[0] < values[1]
+    return all(map(lt, values, values[1:]))
+
+
+def _plan_created_ok(p: Any) -> bool:
+    stages = p["stages"]
+    issue = p.get("issue_number")
+    if type(stages) is not list or not (issue is None or type(issue) is int):
+        return False
+    names: set[str] = set()
+    total = i = 0
+    for stage in stages:
+        index, workflows, conflicts = stage["index"], stage["workflows"], stage["blocking_conflicts"]
+        if index != i or type(index) is not int or type(workflows) is not list or type(conflicts) is not list:
+            return False  # MW003
+        if (len(workflows) > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts)):
+            return False  # MW004, MW005
+        names.update(workflows)
+        total += len(workflows)
+        i += 1
+    count, workflow_count = p["stage_count"], p["workflow_count"]
+    return (
+        len(names) == total  # MW006: unique within each stage, so a repeat is across stages
+        and count == i and type(count) is int  # MW001
+        and workflow_count == total and type(workflow_count) is int  # MW002
+    )
+
+
+def _execution_summary_ok(p: Any) -> bool:
+    stages, stage_runs, issue = p["stages"], p["stage_runs"], p["issue_number"]
+    if type(stages) is not list or type(stage_runs) is not list or type(issue) is not int:
+        return False
+    if len(stage_runs) != len(stages):  # MW007
+        return False
+    timeout = p.get("overall_timeout_seconds")
+    if not (timeout is None or type(timeout) is int):
+        return False
+    names: set[str] = set()
+    statuses: list[str] = []
+    total = i = 0
+    for stage, stage_run in zip(stages, stage_runs):
+        index, workflows, conflicts = stage["index"], stage["workflows"], stage["blocking_conflicts"]
+        if index != i or type(index) is not int or type(workflows) is not list or type(conflicts) is not list:
+            return False  # MW003
+        if (len(workflows) > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts)):
+            return False  # MW004, MW005 (stage_runs[i].blocking_conflicts equal these: MW008)
+        runs, run_index, run_conflicts = stage_run["workflows"], stage_run["index"], stage_run["blocking_conflicts"]
+        if (  # MW008
+            run_index != i or type(run_index) is not int or type(runs) is not list or type(run_conflicts) is not list
+            or run_conflicts != conflicts or stage_run["run_mode"] != stage["run_mode"]
+            or [run["workflow_name"] for run in runs] != workflows
+        ):
+            return False
+        for run in runs:
+            status = run["status"]
+            statuses.append(status)
+            if "created_files" in run:
+                files = run["created_files"]
+                if type(files) is not list or (files and status != "executed"):  # MW010
+                    return False
+        names.update(workflows)
+        total += len(workflows)
+        i += 1
+    count, workflow_count, status = p["stage_count"], p["workflow_count"], p["status"]
+    skipped = statuses.count("skipped")
+    if (
+        len(names) != total  # MW006
+        or count != i or type(count) is not int  # MW001
+        or workflow_count != total or type(workflow_count) is not int  # MW002
+        or (status == "skipped" and skipped != total)  # MW011
+        or (status == "executed" and skipped == total)  # MW012
+    ):
+        return False
+    errors = p.get("errors")
+    if "failed" not in statuses:
+        return errors is None or (type(errors) is list and not errors)  # MW009
+    if type(errors) is not list:
+        return False
+    failed = {run["workflow_name"] for stage_run in stage_runs for run in stage_run["workflows"]
+              if run["status"] == "failed"}
+    named = {entry["workflow_name"] for entry in errors}
+    return len(named) == len(errors) and named == failed  # MW009
+
+
+def _batch_metrics_ok(p: Any) -> bool:
+    multi, partial, conflicts = p["multi_workflow_count"], p["partial_success_count"], p["conflict_count"]
+    return (
+        type(multi) is int and type(partial) is int and type(conflicts) is int
+        and partial <= multi  # MW013
+    )
+
+
+# Each fused check, with the fields whose types it confirms and the shared shapes it was written
+# for. A new schema version may add string or boolean fields (jsonschema-rs is as strict as the
+# reference about those); anything else it adds, or a new version of the shared shapes, and the
+# event falls back to the generic path (`exact_json_ints` and rules.py) until the check is updated.
+_PLAN_FIELDS = {"plan_id", "stages", "issue_number", "stage_count", "workflow_count"}
+_COMMON = "../multi_workflow.common/1.0.0.json#"
+FUSED: dict[str, tuple[Fused, set[str]]] = {
+    PLAN_CREATED: (_plan_created_ok, _PLAN_FIELDS),
+    EXECUTION_SUMMARY: (_execution_summary_ok, _PLAN_FIELDS | {"stage_runs", "errors", "overall_timeout_seconds",
+                                                                 "deliverable_manifest"}),
+    BATCH_METRICS: (_batch_metrics_ok, {"multi_workflow_count", "partial_success_count", "conflict_count"}),
+}
+
+
+def _refs(schema: Any) -> Iterator[str]:
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _refs(value)
+
+
+def fused_check(schema_file: SchemaFile) -> Fused | None:
+    """The fused check of this schema version, if one was written for its shape."""
+    entry = FUSED.get(schema_file.name)
+    if entry is None:
+        return None
+    check, confirmed = entry
+    schema = schema_file.schema
+    if any(not ref.startswith(_COMMON) for ref in _refs(schema)):
+        return None
+    for name, prop in (schema.get("properties") or {}).items():
+        if name not in confirmed and not (isinstance(prop, dict) and prop.get("type") in ("string", "boolean")
+                                          or name == "event_type"):
+            return None
+    return check

@@ -1,0 +1,321 @@
+"""Validating streams of events in bounded memory, on every core.
+
+A stream is cut into chunks of whole lines (about `CHUNK` bytes each: byte ranges of a file, or
+blocks read from standard input). Each chunk is validated on its own, in this process or in a
+worker process, and the results are taken back in chunk order, so violations come out in line
+order whatever the number of workers. At most a few chunks are in flight at a time: memory
+depends on the chunk size and the number of workers, never on the length of the stream.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import orjson
+from multi_workflow_telemetry.catalogue import Catalogue
+from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, strip_bom
+from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
+from multi_workflow_telemetry.validation import QUICK_ERRORS, EventValidator
+
+# Bytes of lines per chunk: large enough to amortise handing a chunk over, small enough to hold a
+# few. CONTRACTS_CHUNK_BYTES overrides it (the tests use tiny chunks to cross many boundaries).
+CHUNK = int(os.environ.get("CONTRACTS_CHUNK_BYTES", 4 << 20))
+PAIRED = (PLAN_CREATED, EXECUTION_SUMMARY)
+
+# One problem in a chunk: (line within the chunk, from 1; pointer; rule; message)
+Problem = tuple[int, str, str, str]
+# What correlation needs of a valid plan_created or execution_summary:
+# (line within the chunk, event, plan_id, issue_number, stage_count, workflow_count, stages)
+Pairing = tuple[int, str, str, Any, Any, Any, Any]
+
+# A chunk to validate: ("file", path, start, end) or ("data", bytes)
+Task = tuple[Any, ...]
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass
+class ChunkResult:
+    """The counts, problems and pairing records of one chunk."""
+
+    lines: int = 0
+    nbytes: int = 0
+    events: int = 0
+    valid: int = 0
+    invalid: int = 0
+    unreadable: int = 0
+    blank_lines: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    pairings: list[Pairing] = field(default_factory=list)
+
+
+def _stages_key(stages: list[Any]) -> tuple[Any, ...]:
+    return tuple(
+        (s["index"], s["run_mode"], tuple(s["workflows"]), tuple(s["blocking_conflicts"])) for s in stages
+    )
+
+
+def _never(payload: Any) -> bool:
+    return False
+
+
+_NEVER = (_never, _never, "")  # no compiled validator: every event takes the careful path
+
+
+class Checker:
+    """Validates events, one process's worth: the validators are compiled once per process."""
+
+    def __init__(self, catalogue: Catalogue, event: str | None, correlate: bool = False) -> None:
+        self.catalogue = catalogue
+        self.fixed = EventValidator(catalogue, catalogue.get(event)) if event else None
+        self.correlate = correlate
+        self._known = set(catalogue.events())
+        self._by_event: dict[str, EventValidator] = {}
+        # (schema check, fused rule check, event) by event_type, for the loop over lines
+        self._checks: dict[str, tuple[Any, Any, str]] = {}
+        self._fixed_checks = (self._checks_of(self.fixed) or _NEVER) if self.fixed else None
+
+    @staticmethod
+    def _checks_of(validator: EventValidator) -> tuple[Any, Any, str] | None:
+        checks = validator.quick_checks()
+        return (*checks, validator.event) if checks else None
+
+    def _infer(self, payload: Any) -> EventValidator | None:
+        event = payload.get("event_type") if type(payload) is dict else None
+        if type(event) is not str:
+            return None
+        validator = self._by_event.get(event)
+        if validator is None and event in self._known:
+            validator = self._by_event[event] = EventValidator(self.catalogue, self.catalogue.get(event))
+            checks = self._checks_of(validator)
+            if checks is not None:
+                self._checks[event] = checks
+        return validator
+
+    def run(self, task: Task) -> ChunkResult:
+        if task[0] == "file":
+            _, path, start, end = task
+            with open(path, "rb") as stream:
+                stream.seek(start)
+                data = stream.read(end - start)
+            if start == 0:
+                return self.chunk(strip_bom(data), nbytes=len(data))
+        else:
+            data = task[1]
+        return self.chunk(data)
+
+    def chunk(self, data: bytes, nbytes: int | None = None) -> ChunkResult:
+        """Validate every line of `data` (whole lines, `\\n`-separated)."""
+        result = ChunkResult(nbytes=len(data) if nbytes is None else nbytes)
+        lines = data.split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()  # the newline ending the last line does not start another
+        result.lines = len(lines)
+        # The loop makes no reference cycles: reference counting frees everything, and the
+        # cyclic collector, triggered by every few hundred new dicts, would only slow it down.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._lines(lines, result)
+        finally:
+            if collecting:
+                gc.enable()
+        result.events = result.lines - result.blank_lines
+        return result
+
+    def _lines(self, lines: list[bytes], result: ChunkResult) -> None:
+        fixed, by_event, correlate, careful = self._fixed_checks, self._checks, self.correlate, self._careful
+        parse, parse_error, errors = orjson.loads, orjson.JSONDecodeError, QUICK_ERRORS
+        pairings = result.pairings
+        valid = blank = number = 0
+        for raw in lines:
+            number += 1
+            try:
+                payload = parse(raw)
+            except parse_error:
+                if not raw or raw.isspace():
+                    blank += 1
+                else:
+                    careful(raw, number, result)
+                continue
+            try:
+                is_valid, fused, event = fixed or by_event[payload["event_type"]]
+                if is_valid(payload) and fused(payload) and same_bytes(payload, raw):
+                    valid += 1
+                    if correlate and event in PAIRED:
+                        pairings.append(self.pairing(number, event, payload))  # type: ignore[arg-type]
+                    continue
+            except errors:  # no event_type, an unknown one, or a payload only the reference can judge
+                pass
+            careful(raw, number, result)
+        result.valid += valid
+        result.blank_lines = blank
+
+    def _careful(self, raw: bytes, number: int, result: ChunkResult) -> None:
+        """The reference path for one line: parsed exactly, validated with every message."""
+        kind, problems, payload, validator = self.check(raw.rstrip(b"\r\n"))
+        if kind == "unreadable":
+            result.unreadable += 1
+        elif kind == "invalid":
+            result.invalid += 1
+        else:
+            result.valid += 1
+            pairing = self.pairing(number, validator.event, payload) if self.correlate and validator else None
+            if pairing is not None:
+                result.pairings.append(pairing)
+        result.problems.extend((number + offset, pointer, rule, message) for offset, pointer, rule, message in problems)
+
+    def check(self, raw: bytes) -> tuple[str, list[Problem], Any, EventValidator | None]:
+        """One event, the careful way: ("valid" | "invalid" | "unreadable", problems, payload,
+        validator); each problem's line is an offset from the event's first line."""
+        try:
+            payload = loads_exact(raw)
+        except UnicodeDecodeError as exc:
+            return "unreadable", [(0, "", "json", f"not UTF-8 ({exc.reason} at byte {exc.start})")], None, None
+        except json.JSONDecodeError as exc:
+            return "unreadable", [(exc.lineno - 1, "", "json", f"not valid JSON: {exc.msg} at column {exc.colno}")], None, None
+        except NotJSON as exc:
+            return "unreadable", [(0, "", "json", f"not valid JSON: {exc.msg}")], None, None
+        except RecursionError:
+            return "unreadable", [(0, "", "json", "not valid JSON here: nested too deeply to read")], None, None
+        validator = self.fixed or self._infer(payload)
+        if validator is None:
+            message = "cannot tell which event this is: no event_type; pass --event NAME"
+            return "invalid", [(0, "/event_type", "event", message)], payload, None
+        violations = validator.validate(payload)
+        if not violations:
+            return "valid", [], payload, validator
+        return "invalid", [(0, v.pointer, v.rule, v.message) for v in violations], payload, validator
+
+    @staticmethod
+    def pairing(number: int, event: str, p: Any) -> Pairing | None:
+        """What correlation needs of a valid event; None for events that are not paired."""
+        if event not in PAIRED:
+            return None
+        return (number, event, p["plan_id"], p.get("issue_number"), p["stage_count"], p["workflow_count"],
+                _stages_key(p["stages"]))
+
+
+def file_tasks(path: str, size: int, chunk: int = CHUNK) -> Iterator[Task]:
+    """Byte ranges of a file, each ending at a line boundary."""
+    start = 0
+    with open(path, "rb") as stream:
+        while start < size:
+            end = start + chunk
+            if end < size:
+                stream.seek(end - 1)
+                stream.readline()  # to the end of the line holding byte end-1
+                end = stream.tell()
+            end = min(end, size)
+            yield ("file", path, start, end)
+            start = end
+
+
+def stream_tasks(stream: IO[bytes], chunk: int = CHUNK) -> Iterator[Task]:
+    """Blocks of whole lines read from a stream (standard input)."""
+    first = True
+    while True:
+        block = stream.read(chunk)
+        if not block:
+            return
+        if not block.endswith(b"\n"):
+            block += stream.readline()
+        if first:  # a byte order mark may start a stream, and only there
+            block, first = strip_bom(block), False
+        yield ("data", block)
+
+
+_CHECKER: Checker | None = None
+
+
+def _init(checker: Checker) -> None:
+    global _CHECKER
+    _CHECKER = checker
+
+
+def _work(task: Task) -> ChunkResult:
+    assert _CHECKER is not None
+    return _CHECKER.run(task)
+
+
+class Runner:
+    """Runs chunks in this process or, once a stream proves longer than a chunk, on `jobs`
+    worker processes; results come back in the order of the chunks."""
+
+    def __init__(self, checker: Checker, jobs: int) -> None:
+        self.checker = checker
+        self.jobs = max(1, jobs)
+        self._pool: Any = None
+
+    def results(self, tasks: Iterator[Task]) -> Iterator[ChunkResult]:
+        first = next(tasks, None)
+        if first is None:
+            return
+        second = next(tasks, None)
+        if second is None or self.jobs == 1:
+            yield self.checker.run(first)
+            if second is not None:
+                yield self.checker.run(second)
+                for task in tasks:
+                    yield self.checker.run(task)
+            return
+        pool = self._ensure_pool()
+        pending: deque[Any] = deque()
+        window = 2 * self.jobs  # chunks in flight: keeps every worker busy, bounds memory
+        for task in (first, second):
+            pending.append(pool.apply_async(_work, (task,)))
+        for task in tasks:
+            pending.append(pool.apply_async(_work, (task,)))
+            while len(pending) >= window:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def start(self) -> None:
+        """Start the workers now (when a stream may need them): forking before any thread of the
+        progress bar exists keeps the workers clear of locks those threads might hold."""
+        if self.jobs > 1:
+            self._ensure_pool()
+
+    def _ensure_pool(self) -> Any:
+        if self._pool is None:
+            # fork: workers inherit the compiled validators instead of compiling their own
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self._pool = context.Pool(self.jobs, initializer=_init, initargs=(self.checker,))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def validate_stream(stream: IO[bytes], name: str = "<stream>", event: str | None = None,
+                    catalogue: Catalogue | None = None) -> ChunkResult:
+    """Every line of a binary stream, in this process: the counts, and the problems with their
+    line numbers in the stream. `name` is what the stream is called in messages (unused here)."""
+    checker = Checker(catalogue or Catalogue.packaged(), event)
+    total = ChunkResult()
+    for task in stream_tasks(stream):
+        part = checker.run(task)
+        total.problems.extend((total.lines + line, *rest) for line, *rest in part.problems)  # type: ignore[misc]
+        total.lines += part.lines
+        total.nbytes += part.nbytes
+        for count in ("events", "valid", "invalid", "unreadable", "blank_lines"):
+            setattr(total, count, getattr(total, count) + getattr(part, count))
+    return total

@@ -1,0 +1,90 @@
+"""Fuzz targets: each takes arbitrary bytes and must neither raise (beyond the documented error
+type) nor hang. Shared by the Hypothesis tests in `make test` (tests/test_fuzz.py) and by the
+coverage-guided atheris run of `make fuzz` (tests/fuzz/run.py).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+EVENTS = ("multi_workflow.plan_created", "multi_workflow.execution_summary", "multi_workflow.batch_metrics")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _json(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
+def parse(data: bytes) -> None:
+    """The package's `parse` on raw bytes: an event or a ContractViolation, nothing else."""
+    import multi_workflow_telemetry as mwt
+
+    for event in EVENTS:
+        try:
+            obj = mwt.parse(event, data)
+        except mwt.ContractViolation as exc:
+            assert exc.violations, "a ContractViolation names at least one violation"
+            assert all(v.pointer == "" or v.pointer.startswith("/") for v in exc.violations)
+        else:
+            # What parses must serialise and parse back to the same event.
+            assert mwt.parse(event, mwt.to_json(obj)) == obj
+
+
+def validate(data: bytes) -> None:
+    """The package's `validate` on any JSON value: a list of violations, nothing else."""
+    import multi_workflow_telemetry as mwt
+
+    value = _json(data)
+    for event in EVENTS:
+        violations = mwt.validate(event, value)
+        assert isinstance(violations, list)
+        assert all(isinstance(v, mwt.Violation) for v in violations)
+
+
+def diff(data: bytes) -> None:
+    """The compatibility checker on two JSON values (split at the first newline)."""
+    from contracts.compat import SchemaError, diff as compat_diff
+
+    first, _, second = data.partition(b"\n")
+    old, new = _json(first), _json(second)
+    if not isinstance(old, (dict, bool)) or not isinstance(new, (dict, bool)):
+        return
+    try:
+        report = compat_diff(old, new)
+    except SchemaError:
+        return
+    assert isinstance(report.backward, bool) and isinstance(report.forward, bool)
+    if report.backward and report.forward:
+        assert not [c for c in report.changes if c.has_witness], "a witness contradicts 'compatible'"
+
+
+def jsonl(data: bytes) -> None:
+    """The streaming reader of `contracts validate` on arbitrary bytes: the account adds up."""
+    from contracts.stream import validate_stream  # noqa: PLC0415 - the module under test
+
+    summary = validate_stream(io.BytesIO(data), name="<fuzz>", event="multi_workflow.plan_created")
+    assert summary.events == summary.valid + summary.invalid + summary.unreadable
+
+
+TARGETS: dict[str, Callable[[bytes], None]] = {"parse": parse, "validate": validate, "diff": diff, "jsonl": jsonl}
+
+
+def seeds(target: str) -> list[bytes]:
+    """Starting inputs: the golden fixtures' payloads, and for `diff` pairs of schemas."""
+    payloads = sorted((REPO / "fixtures").glob("*/*/*/*.json"))
+    if target == "diff":
+        schemas = sorted((REPO / "schemas").glob("*/*.json"))
+        texts = [json.dumps(json.loads(p.read_text())).encode() for p in schemas]
+        pairs = [a + b"\n" + b for a in texts[:3] for b in texts[:3]]
+        return pairs + [b'{"type":"integer"}\n{"type":"number"}', b'{"enum":[1,2]}\n{"enum":[2,1]}']
+    out = [json.dumps(json.loads(p.read_text())["payload"]).encode() for p in payloads]
+    if target == "jsonl":
+        out = [b"\n".join(out[i : i + 5]) for i in range(0, len(out), 5)]
+    return out

@@ -1,0 +1,203 @@
+"""One test per row of docs/bad-input.md: each bad input gets its documented one-line answer."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import multi_workflow_telemetry as mwt
+import pytest
+
+from conftest import REPO, fixture_payload, run_contracts
+
+PLAN = "multi_workflow.plan_created"
+ROWS = re.findall(r"^\| (B\d\d) \|", (REPO / "docs/bad-input.md").read_text(), re.M)
+
+
+def _plan() -> dict:
+    return fixture_payload(PLAN, "valid", "draft-example")
+
+
+def _line() -> bytes:
+    return json.dumps(_plan()).encode()
+
+
+def _validate(tmp_path: Path, name: str, content: bytes, *extra: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_bytes(content)
+    done = run_contracts("validate", "--event", PLAN, *extra, str(path))
+    assert "Traceback" not in done.stdout + done.stderr
+    return path, done
+
+
+def _counts(done) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
+    m = re.search(r"(\d+) events: (\d+) valid, (\d+) invalid, (\d+) unreadable", done.stderr)
+    assert m, done.stderr
+    events, valid, invalid, unreadable = map(int, m.groups())
+    assert events == valid + invalid + unreadable
+    return events, valid, invalid, unreadable
+
+
+def test_every_row_has_a_test() -> None:
+    names = {name.split("_")[1].upper() for name in globals() if name.startswith("test_b")}
+    assert set(ROWS) == names
+
+
+def test_b01_malformed_line_then_next_line(tmp_path: Path) -> None:
+    path, done = _validate(tmp_path, "a.jsonl", _line() + b'\n{"plan_id": \n' + _line() + b"\n")
+    assert done.returncode == 1
+    assert re.fullmatch(rf"{re.escape(str(path))}:2: /: not valid JSON.* \[json\]", done.stdout.strip())
+    assert _counts(done) == (3, 2, 0, 1)
+
+
+def test_b02_truncated_file(tmp_path: Path) -> None:
+    path, done = _validate(tmp_path, "a.jsonl", _line() + b"\n" + _line()[:100])
+    assert done.returncode == 1
+    assert done.stdout.startswith(f"{path}:2: /: not valid JSON")
+    assert _counts(done) == (2, 1, 0, 1)
+
+
+def test_b03_invalid_utf8(tmp_path: Path) -> None:
+    path, done = _validate(tmp_path, "a.jsonl", b'{"plan_id": "\xff"}\n' + _line() + b"\n")
+    assert done.returncode == 1
+    assert done.stdout.startswith(f"{path}:1: /: not UTF-8")
+    assert _counts(done) == (2, 1, 0, 1)
+    with pytest.raises(mwt.ContractViolation, match="not UTF-8"):
+        mwt.parse(PLAN, b'{"plan_id": "\xff"}')
+
+
+def test_b04_byte_order_mark(tmp_path: Path) -> None:
+    _, done = _validate(tmp_path, "a.jsonl", b"\xef\xbb\xbf" + _line() + b"\n" + _line() + b"\n")
+    assert done.returncode == 0 and _counts(done) == (2, 2, 0, 0)
+    _, done = _validate(tmp_path, "b.jsonl", _line() + b"\n\xef\xbb\xbf" + _line() + b"\n")
+    assert done.returncode == 1 and _counts(done) == (2, 1, 0, 1)
+    assert mwt.parse(PLAN, b"\xef\xbb\xbf" + _line()).plan_id == _plan()["plan_id"]
+
+
+def test_b05_empty_files(tmp_path: Path) -> None:
+    _, done = _validate(tmp_path, "a.jsonl", b"")
+    assert done.returncode == 0 and _counts(done) == (0, 0, 0, 0)
+    _, done = _validate(tmp_path, "a.json", b"")
+    assert done.returncode == 1 and _counts(done) == (1, 0, 0, 1)
+
+
+def test_b06_a_100_mb_line(tmp_path: Path) -> None:
+    big = json.dumps({**_plan(), "selection_message": "x" * 100_000_000}).encode()
+    _, done = _validate(tmp_path, "a.jsonl", big + b"\n" + _line()[:-1] + b', "oops": 1}\n')
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[0].endswith(":2: /oops: oops is not a field of this event [additionalProperties]")
+    assert _counts(done) == (2, 1, 1, 0)
+
+
+def test_b07_deep_nesting(tmp_path: Path) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    path, done = _validate(tmp_path, "a.jsonl", deep + b"\n" + _line() + b"\n")
+    assert done.returncode == 1
+    assert done.stdout.startswith(f"{path}:1: /: ") and "nested too deeply" in done.stdout
+    assert _counts(done) == (2, 1, 0, 1)
+    with pytest.raises(mwt.ContractViolation, match="nested too deeply"):
+        mwt.parse(PLAN, deep)
+
+
+def test_b08_nan_and_infinity(tmp_path: Path) -> None:
+    lines = [json.dumps({**_plan(), "issue_number": v}, allow_nan=True).encode() for v in
+             (float("nan"), float("inf"), float("-inf"))]
+    _, done = _validate(tmp_path, "a.jsonl", b"\n".join(lines) + b"\n")
+    assert done.returncode == 1
+    assert [l.split(": ", 2)[-1] for l in done.stdout.splitlines()] == [
+        "not valid JSON: NaN is not a JSON number [json]",
+        "not valid JSON: Infinity is not a JSON number [json]",
+        "not valid JSON: -Infinity is not a JSON number [json]",
+    ]
+    assert _counts(done) == (3, 0, 0, 3)
+
+
+def test_b09_duplicate_keys(tmp_path: Path) -> None:
+    dupe = _line()[:-1] + b', "plan_id": "multiwf-00000000000000000000000000000000"}'
+    path, done = _validate(tmp_path, "a.jsonl", dupe + b"\n" + _line() + b"\n")
+    assert done.returncode == 1
+    assert done.stdout.strip() == f"{path}:1: /: not valid JSON: duplicate key 'plan_id' in one object [json]"
+    assert _counts(done) == (2, 1, 0, 1)
+    with pytest.raises(mwt.ContractViolation, match="duplicate key 'plan_id'"):
+        mwt.parse(PLAN, dupe)
+
+
+def test_b10_integer_beyond_64_bits(tmp_path: Path) -> None:
+    line = json.dumps({**_plan(), "issue_number": 2**70}).encode()
+    path, done = _validate(tmp_path, "a.jsonl", line + b"\n")
+    assert done.returncode == 1
+    assert done.stdout.strip() == (f"{path}:1: /issue_number: issue_number is {2**70}, above the maximum "
+                                   "9007199254740991 [maximum]")
+
+
+def test_b11_integral_number_is_an_integer(tmp_path: Path) -> None:
+    ok = json.dumps({**_plan(), "stage_count": 2.0, "issue_number": 482.0}).encode()
+    bad = json.dumps({**_plan(), "stage_count": 2.5}).encode()
+    _, done = _validate(tmp_path, "a.jsonl", ok + b"\n" + bad + b"\n")
+    assert done.returncode == 1
+    assert done.stdout.strip().endswith(":2: /stage_count: stage_count must be an integer (got number 2.5) [type]")
+    assert _counts(done) == (2, 1, 1, 0)
+
+
+def test_b12_top_level_array_or_string(tmp_path: Path) -> None:
+    _, done = _validate(tmp_path, "a.jsonl", b'[1, 2]\n"plan"\n')
+    assert done.returncode == 1
+    assert [l.split(": ", 1)[1] for l in done.stdout.splitlines()] == [
+        "/: event must be an object (got array [1, 2]) [type]",
+        '/: event must be an object (got string "plan") [type]',
+    ]
+
+
+def test_b13_schema_file_not_json(repo_copy: Path, tmp_path: Path) -> None:
+    (repo_copy / f"schemas/{PLAN}/1.0.0.json").write_text("{\n  oops")
+    events = tmp_path / "a.jsonl"
+    events.write_bytes(_line() + b"\n")
+    for args in (["check"], ["validate", "--event", PLAN, str(events)], ["diff", f"{PLAN}@1.0.0", f"{PLAN}@1.1.0"]):
+        done = run_contracts(*args, cwd=repo_copy)
+        assert done.returncode == 2, args
+        assert done.stderr.strip().splitlines() == [
+            f"contracts: error: {repo_copy}/schemas/{PLAN}/1.0.0.json:2: not a JSON document: "
+            "Expecting property name enclosed in double quotes (column 3)"
+        ], args
+
+
+def test_b14_ref_cycle(repo_copy: Path) -> None:
+    path = repo_copy / "schemas/multi_workflow.common/1.0.0.json"
+    schema = json.loads(path.read_text())
+    schema["$defs"]["loop"] = {"description": "loops", "$ref": "#/$defs/loop"}
+    path.write_text(json.dumps(schema, indent=2))
+    done = run_contracts("check", cwd=repo_copy)
+    assert done.returncode == 1
+    assert "/$defs/loop/$ref: $ref '#/$defs/loop' leads back here without descending into the data [C008]" in done.stdout
+
+
+def test_b15_remote_ref(repo_copy: Path, tmp_path: Path) -> None:
+    remote = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": "https://example.com/x.json"}
+    (tmp_path / "remote.json").write_text(json.dumps(remote))
+    done = run_contracts("diff", str(tmp_path / "remote.json"), f"{PLAN}@1.0.0")
+    assert done.returncode == 2
+    assert "https://example.com/x.json" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_b16_path_out_of_the_repository(tmp_path: Path) -> None:
+    events = tmp_path / "a.jsonl"
+    events.write_bytes(_line() + b"\n")
+    for args in (["validate", "--event", f"{PLAN}@../../x", str(events)], ["diff", f"{PLAN}@../../x", f"{PLAN}@1.0.0"]):
+        done = run_contracts(*args)
+        assert done.returncode == 2, args
+        assert done.stderr.strip().splitlines() == [
+            f"contracts: error: '{PLAN}@../../x': version must be MAJOR.MINOR.PATCH"
+        ], args
+
+
+def test_b17_missing_file_or_directory(tmp_path: Path) -> None:
+    events = tmp_path / "a.jsonl"
+    events.write_bytes(_line() + b"\n")
+    done = run_contracts("validate", "--event", PLAN, str(tmp_path / "missing.jsonl"), str(tmp_path), str(events))
+    assert done.returncode == 2
+    assert f"{tmp_path / 'missing.jsonl'}: cannot read" in done.stderr
+    assert f"{tmp_path}: cannot read" in done.stderr
+    assert _counts(done) == (1, 1, 0, 0)
+    done = run_contracts("diff", str(tmp_path / "missing.json"), f"{PLAN}@1.0.0")
+    assert done.returncode == 2 and "cannot read" in done.stderr

@@ -1,0 +1,156 @@
+"""`contracts validate` on streams: chunks, workers, standard input, progress, counts that add up."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CONTRACTS, REPO, fixture_payload, run_contracts
+
+from contracts.bench import workload
+from contracts.stream import Checker, Runner, file_tasks, stream_tasks
+from multi_workflow_telemetry.catalogue import Catalogue
+
+PLAN = "multi_workflow.plan_created"
+SUMMARY_LINE = re.compile(r"(\d+) events: (\d+) valid, (\d+) invalid, (\d+) unreadable; (\d+) violations")
+
+
+def _mixed(path: Path, count: int, seed: int = 3) -> None:
+    workload.write_stream(str(path), count, seed)
+
+
+def _run(*args: str, chunk: int | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ)
+    if chunk is not None:
+        env["CONTRACTS_CHUNK_BYTES"] = str(chunk)
+    return subprocess.run([CONTRACTS, *args], cwd=REPO, env=env, input=stdin, capture_output=True, timeout=300)
+
+
+def _counts(stderr: bytes) -> tuple[int, ...]:
+    found = SUMMARY_LINE.search(stderr.decode())
+    assert found, stderr
+    return tuple(int(n) for n in found.groups())
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("stream") / "mixed.jsonl"
+    _mixed(path, 3000)
+    with path.open("ab") as out:  # blank lines and a last line without its newline
+        out.write(b'{"plan_id": \n\n   \n' + json.dumps(fixture_payload(PLAN, "valid", "draft-example") | {"event_type": PLAN}).encode())
+    return path
+
+
+def test_workers_give_the_same_output_in_line_order(mixed: Path) -> None:
+    one = _run("validate", "--jobs", "1", str(mixed))
+    many = _run("validate", "--jobs", "3", str(mixed), chunk=20_000)  # ~60 chunks over 3 processes
+    assert one.returncode == many.returncode == 1
+    assert one.stdout == many.stdout
+    lines = [int(line.split(b":")[1]) for line in many.stdout.splitlines()]
+    assert lines == sorted(lines)
+    events, valid, invalid, unreadable, violations = _counts(many.stderr)
+    assert _counts(one.stderr) == (events, valid, invalid, unreadable, violations)
+    assert events == 3002 and events == valid + invalid + unreadable
+    assert invalid > 0 and unreadable > 0
+
+
+def test_line_numbers_survive_chunk_boundaries(tmp_path: Path) -> None:
+    plan = fixture_payload(PLAN, "valid", "draft-example")
+    lines = [json.dumps(plan if n % 7 else {**plan, "stage_count": 9}) for n in range(1, 400)]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    done = _run("validate", "--event", PLAN, "--jobs", "2", str(path), chunk=1000)
+    reported = [int(line.split(b":")[1]) for line in done.stdout.splitlines()]
+    assert reported == [n for n in range(1, 400) if n % 7 == 0]
+
+
+def test_standard_input_in_blocks_over_workers(mixed: Path) -> None:
+    data = mixed.read_bytes()
+    from_file = _run("validate", "--jobs", "1", str(mixed))
+    from_stdin = _run("validate", "--jobs", "2", "-", chunk=30_000, stdin=data)
+    assert _counts(from_stdin.stderr) == _counts(from_file.stderr)
+    assert from_stdin.stdout == from_file.stdout.replace(str(mixed).encode(), b"<stdin>")
+
+
+def test_file_tasks_end_at_line_boundaries(tmp_path: Path) -> None:
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(b"".join(b"x" * (n % 13) + b"\n" for n in range(500)) + b"last")
+    size = path.stat().st_size
+    tasks = list(file_tasks(str(path), size, chunk=64))
+    assert tasks[0][2] == 0 and tasks[-1][3] == size
+    data = path.read_bytes()
+    for (_, _, start, end), (_, _, following, _) in zip(tasks, tasks[1:]):
+        assert end == following and data[end - 1:end] == b"\n"
+    blocks = [t[1] for t in stream_tasks(io.BytesIO(data), chunk=64)]
+    assert b"".join(blocks) == data and all(b.endswith(b"\n") for b in blocks[:-1])
+
+
+def test_runner_results_come_back_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    _mixed(path, 600)
+    checker = Checker(Catalogue.packaged(), None)
+    tasks = list(file_tasks(str(path), path.stat().st_size, chunk=4096))
+    runner = Runner(checker, jobs=2)
+    try:
+        parallel = list(runner.results(iter(tasks)))
+    finally:
+        runner.close()
+    serial = [checker.run(task) for task in tasks]
+    assert [(r.lines, r.valid, r.invalid, r.problems) for r in parallel] == [
+        (r.lines, r.valid, r.invalid, r.problems) for r in serial
+    ]
+
+
+def test_no_progress_bar_when_piped(mixed: Path) -> None:
+    done = _run("validate", str(mixed))
+    assert b"events/s" not in done.stderr
+    assert done.stderr.decode().strip().splitlines()[-1].startswith("3002 events:")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal(mixed: Path) -> None:
+    """On a terminal: a bar with events per second, and the same violations and counts."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdout and stderr are the terminal
+        os.chdir(REPO)
+        os.environ["COLUMNS"] = "160"
+        os.execv(CONTRACTS, [CONTRACTS, "validate", "--jobs", "2", str(mixed)])
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    _, status = os.waitpid(pid, 0)
+    text = b"".join(chunks).decode(errors="replace")
+    assert os.WEXITSTATUS(status) == 1
+    assert "events/s" in text
+    assert "3002 events:" in text
+    piped = _run("validate", "--jobs", "1", str(mixed))
+    for line in piped.stdout.decode().splitlines()[:5]:
+        assert line in text
+
+
+def test_jobs_must_be_a_positive_number(mixed: Path) -> None:
+    done = run_contracts("validate", "--jobs", "0", str(mixed))
+    assert done.returncode == 2
+    assert "--jobs" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_json_format_counts_with_workers(mixed: Path) -> None:
+    done = _run("validate", "--format", "json", "--jobs", "2", str(mixed), chunk=50_000)
+    report = json.loads(done.stdout)
+    assert report["events"] == report["valid"] + report["invalid"] + report["unreadable"] == 3002
+    assert report["blank_lines"] == 2
+    lines = [v["line"] for v in report["violations"]]
+    assert lines == sorted(lines)
