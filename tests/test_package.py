@@ -211,3 +211,28 @@ def test_integers_are_exact() -> None:
     # 2.0 is an integer in JSON Schema 2020-12; 2.5 is not.
     assert mwt.validate(PLAN, {**plan, "stage_count": 2.0}) == []
     assert [v.rule for v in mwt.validate(PLAN, {**plan, "stage_count": 2.5})] == ["type"]
+
+
+def test_the_wheel_declares_every_library_it_imports(tmp_path: Path) -> None:
+    import ast
+    import zipfile
+    from importlib.metadata import packages_distributions
+
+    _wheel(tmp_path)
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = next(n for n in archive.namelist() if n.endswith("METADATA"))
+        requires = {re.split(r"[ ;<>=!~\[]", line.split(":", 1)[1].strip())[0].lower().replace("_", "-")
+                    for line in archive.read(metadata).decode().splitlines() if line.startswith("Requires-Dist:")}
+        sources = [archive.read(n).decode() for n in archive.namelist() if n.endswith(".py")]
+    imported = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    distributions = packages_distributions()
+    third_party = {d.lower().replace("_", "-") for name in imported - set(sys.stdlib_module_names) - {"multi_workflow_telemetry"}
+                   for d in distributions.get(name, [name])}
+    assert third_party <= requires, f"imported but not declared: {sorted(third_party - requires)}"

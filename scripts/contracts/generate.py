@@ -165,6 +165,8 @@ readme = "README.md"
 requires-python = ">=3.11"
 dependencies = [
     "jsonschema>=4.26",
+    "jsonschema-rs>=0.61",
+    "orjson>=3.10",
     "referencing>=0.37",
     "regress>=2024.11",
     "rfc8785>=0.1.4",
