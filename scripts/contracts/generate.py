@@ -82,10 +82,13 @@ def generate(project: Project, out: Path) -> None:
             shutil.copyfile(src, target)
             manifest[f"src/{PACKAGE}/{kind}/{rel}"] = {"source": project.relative(src), "sha256": digest(src)}
 
-    _models(project, package / "models", manifest)
-    for name, text in major_modules(project, header("schemas/ (the latest version of each event per major)", _tree_digest(project.schemas))).items():
+    # Hashed once: files generated from the whole tree name it as their source, and hashing it per
+    # file would make generation grow with the square of the catalogue.
+    tree = _tree_digest(project.schemas)
+    _models(project, package / "models", manifest, tree)
+    for name, text in major_modules(project, header("schemas/ (the latest version of each event per major)", tree)).items():
         _write(package / name, text)
-        manifest[f"src/{PACKAGE}/{name}"] = {"source": "schemas/", "sha256": _tree_digest(project.schemas)}
+        manifest[f"src/{PACKAGE}/{name}"] = {"source": "schemas/", "sha256": tree}
     _write(package / "py.typed", "")
     _write(python / "pyproject.toml", _pyproject(project))
     _write(python / "README.md", _readme(project))
@@ -104,7 +107,7 @@ def generate(project: Project, out: Path) -> None:
     )
 
 
-def _models(project: Project, models: Path, manifest: dict[str, dict[str, str]]) -> None:
+def _models(project: Project, models: Path, manifest: dict[str, dict[str, str]], tree: str) -> None:
     if not (project.templates / "dataclass.jinja2").is_file():
         # datamodel-codegen falls back to its own templates without a word: refuse instead.
         raise GenerateError(f"{project.relative(project.templates)}/dataclass.jinja2 is missing")
@@ -130,7 +133,7 @@ def _models(project: Project, models: Path, manifest: dict[str, dict[str, str]])
             while lines and lines[0].startswith("#"):
                 lines.pop(0)
             source_file = _model_source(project, text)
-            sha = digest(source_file) if source_file.is_file() else _tree_digest(project.schemas)
+            sha = digest(source_file) if source_file.is_file() else tree
             _write(models / rel, header(project.relative(source_file), sha) + "".join(lines))
             manifest[f"src/{PACKAGE}/models/{rel}"] = {"source": project.relative(source_file), "sha256": sha}
 
