@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -31,3 +32,18 @@ def escape_token(token: str | int) -> str:
 def pointer_of(path: object) -> str:
     """The JSON pointer of a path given as a sequence of keys and indices."""
     return "".join("/" + escape_token(part) for part in path)  # type: ignore[attr-defined]
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value, as JSON Schema's `type` keyword spells it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"

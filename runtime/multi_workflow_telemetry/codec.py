@@ -21,6 +21,7 @@ import rfc8785
 from ._violation import Violation
 from .absent import ABSENT
 from .catalogue import SchemaFile
+from .fast import NotJSON, loads_exact, strip_bom
 from .validation import validator_for
 
 class ContractViolation(ValueError):
@@ -51,39 +52,21 @@ def _model(name: str, version: str, title: str) -> type[Any]:
 
 
 def load_json(data: str | bytes | bytearray) -> Any:
-    """JSON text as Python values, strictly: a ContractViolation (rule `json`) for anything that is
-    not one JSON document per RFC 8259, including NaN and Infinity (which Python's parser would
-    accept) and duplicate keys (which parsers resolve differently, so the event is ambiguous)."""
+    """JSON text as Python values, strictly (the reader the fast path falls back to): a
+    ContractViolation (rule `json`) for anything that is not one JSON document per RFC 8259,
+    including NaN and Infinity (which Python's parser would accept) and duplicate keys (which
+    parsers resolve differently, so the event is ambiguous). A leading byte-order mark is ignored."""
     try:
-        if isinstance(data, (bytes, bytearray)):
-            # JSON exchanged between systems is UTF-8 (RFC 8259 §8.1); Python would also guess UTF-16/32.
-            data = bytes(data).decode("utf-8").removeprefix("\ufeff")
-        return json.loads(data, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+        text = strip_bom(bytes(data)) if isinstance(data, (bytes, bytearray)) else data.removeprefix("\ufeff")
+        return loads_exact(text)
     except UnicodeDecodeError as exc:
         raise ContractViolation("json", [Violation("", "json", f"not UTF-8 ({exc.reason} at byte {exc.start})")]) from None
     except json.JSONDecodeError as exc:
         raise ContractViolation("json", [Violation("", "json", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]) from None
-    except _NotJSON as exc:
-        raise ContractViolation("json", [Violation("", "json", f"not valid JSON: {exc}")]) from None
+    except NotJSON as exc:
+        raise ContractViolation("json", [Violation("", "json", f"not valid JSON: {exc.msg}")]) from None
     except RecursionError:
         raise ContractViolation("json", [Violation("", "json", "not usable JSON: nested too deeply")]) from None
-
-
-class _NotJSON(ValueError):
-    pass
-
-
-def _no_constant(name: str) -> Any:
-    raise _NotJSON(f"{name} is not a JSON number")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        dupe = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise _NotJSON(f"duplicate key {dupe!r} in one object")
-    return out
 
 
 def parse(event: str, data: Any) -> Any:

@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.validators import extend
 from referencing.exceptions import Unresolvable
 
-from ._violation import Violation, pointer_of
+from ._violation import Violation, json_type, pointer_of
 from .catalogue import Catalogue, CatalogueError, SchemaFile
 from .fast import FAST_ERRORS, compile_schema, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
 from .rules import check_rules, rules_for
@@ -206,7 +206,7 @@ def _violations(error: ValidationError, root: dict[str, Any]) -> Iterator[Violat
         message = f"{name} must be {_short(value)} (got {got})"
     elif keyword == "type":
         wanted = " or ".join(value) if isinstance(value, list) else value
-        message = f"{name} must be {_article(wanted)} (got {_json_type(instance)} {got})"
+        message = f"{name} must be {_article(wanted)} (got {json_type(instance)} {got})"
     elif keyword == "pattern":
         message = f"{name} {got} does not match {value}"
     elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -225,22 +225,6 @@ def _short(value: Any, limit: int = 60) -> str:
 
     text = json.dumps(value, ensure_ascii=False, default=repr)  # repr: a Python value JSON cannot hold
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _article(word: str) -> str:

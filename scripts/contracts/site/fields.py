@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from multi_workflow_telemetry._violation import json_type
 from multi_workflow_telemetry.catalogue import SchemaFile
 from referencing import Registry
 
@@ -130,20 +131,6 @@ def _field(path: str, node: Node, requirement: str) -> Field:
     )
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _types(node: Node) -> list[str]:
     for part in node.chain:
         if "type" in part:
@@ -151,10 +138,10 @@ def _types(node: Node) -> list[str]:
             return list(value) if isinstance(value, list) else [value]
     consts = node.all("const")
     if consts:
-        return [_json_type(consts[0])]
+        return [json_type(consts[0])]
     enums = node.all("enum")
     if enums:
-        return sorted({_json_type(v) for v in enums[0]})
+        return sorted({json_type(v) for v in enums[0]})
     if node.all("properties"):
         return ["object"]
     return []
