@@ -236,3 +236,24 @@ def test_the_wheel_declares_every_library_it_imports(tmp_path: Path) -> None:
     third_party = {d.lower().replace("_", "-") for name in imported - set(sys.stdlib_module_names) - {"multi_workflow_telemetry"}
                    for d in distributions.get(name, [name])}
     assert third_party <= requires, f"imported but not declared: {sorted(third_party - requires)}"
+
+
+def test_every_public_name_resolves_and_submodules_load_on_demand() -> None:
+    # The package loads its submodules on first use (start-up of `contracts validate`); every name
+    # it exports must still resolve, to the object its submodule defines.
+    probe = (
+        "import sys, multi_workflow_telemetry as m\n"
+        "import multi_workflow_telemetry.fast, multi_workflow_telemetry.validation\n"
+        "print(sorted(n for n in ('jsonschema', 'referencing', 'multi_workflow_telemetry.v1',\n"
+        "                          'multi_workflow_telemetry.codec') if n in sys.modules))\n"
+        "import multi_workflow_telemetry.redaction\n"  # a submodule imported first must not shadow redact()
+        "print(callable(m.redact), m.redact.__module__)\n"
+        "print(all(getattr(m, name) is not None for name in m.__all__), set(m.__all__) <= set(dir(m)))\n"
+        "print(m.golden_fixtures is __import__('multi_workflow_telemetry.fixtures').fixtures.packaged)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.splitlines() == [
+        "[]", "True multi_workflow_telemetry.redaction", "True True", "True",
+    ], done.stdout + done.stderr
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        getattr(mwt, "nothing_here")

@@ -11,23 +11,63 @@ Schemas and golden fixtures ship inside the package and every `$ref` resolves fr
 is ever fetched from the network.
 """
 
-from . import v1
-from ._violation import Violation
-from .absent import ABSENT, Absent
-from .builders import (
-    PlannedStage,
-    WorkflowOutcome,
-    build_execution_summary_event,
-    build_plan_created_event,
-    new_plan_id,
-)
-from .catalogue import Catalogue, CatalogueError, SchemaFile
-from .codec import ContractViolation, parse, to_dict, to_json
-from .fixtures import Fixture, FixtureError
-from .fixtures import packaged as golden_fixtures
-from .redact import keyed_hash, redact, sensitive_paths
-from .rules import RULES, Rule, rules_for
-from .validation import EventValidator, validate, validator_for
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Where each public name lives: (submodule, name there). The submodules load on first use, so a
+# tool that needs only the fast path (`contracts validate`) does not pay for the dataclasses or the
+# reference validator. (No public name is also a submodule's name: importing that submodule would
+# rebind the package attribute to the module.)
+_WHERE: dict[str, tuple[str, str]] = {
+    **{name: ("absent", name) for name in ("ABSENT", "Absent")},
+    **{name: ("catalogue", name) for name in ("Catalogue", "CatalogueError", "SchemaFile")},
+    **{name: ("codec", name) for name in ("ContractViolation", "parse", "to_dict", "to_json")},
+    **{name: ("validation", name) for name in ("EventValidator", "validate", "validator_for")},
+    **{name: ("fixtures", name) for name in ("Fixture", "FixtureError")},
+    "golden_fixtures": ("fixtures", "packaged"),
+    **{name: ("builders", name) for name in ("PlannedStage", "WorkflowOutcome", "build_execution_summary_event",
+                                              "build_plan_created_event", "new_plan_id")},
+    **{name: ("rules", name) for name in ("RULES", "Rule", "rules_for")},
+    "Violation": ("_violation", "Violation"),
+    **{name: ("redaction", name) for name in ("keyed_hash", "redact", "sensitive_paths")},
+    "v1": ("v1", ""),
+}
+
+if TYPE_CHECKING:
+    from . import v1
+    from ._violation import Violation
+    from .absent import ABSENT, Absent
+    from .builders import (
+        PlannedStage,
+        WorkflowOutcome,
+        build_execution_summary_event,
+        build_plan_created_event,
+        new_plan_id,
+    )
+    from .catalogue import Catalogue, CatalogueError, SchemaFile
+    from .codec import ContractViolation, parse, to_dict, to_json
+    from .fixtures import Fixture, FixtureError
+    from .fixtures import packaged as golden_fixtures
+    from .redaction import keyed_hash, redact, sensitive_paths
+    from .rules import RULES, Rule, rules_for
+    from .validation import EventValidator, validate, validator_for
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    where, attribute = _WHERE[name]
+    module = importlib.import_module(f".{where}", __name__)
+    value = getattr(module, attribute) if attribute else module
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "ABSENT",

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:
+    from referencing import Registry, Resource
 
 EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -60,6 +59,8 @@ class SchemaFile:
 
 
 def _refuse(uri: str) -> Resource[Any]:
+    from referencing.exceptions import NoSuchResource
+
     # referencing calls this for any URI not in the catalogue: refusing here, instead of
     # retrieving, is what keeps every tool and the package off the network by design.
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs-made __init__
@@ -123,6 +124,10 @@ class Catalogue:
     @cached_property
     def registry(self) -> Registry[Any]:
         """Every schema by its `$id`, and nothing else: unknown references are refused."""
+        # imported here: the fast path (jsonschema-rs) never needs it, and it costs start-up time
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
         resources_by_id = [
             (f.id, Resource.from_contents(f.schema, default_specification=DRAFT202012)) for f in self.files() if f.id
         ]

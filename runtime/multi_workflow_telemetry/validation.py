@@ -14,14 +14,14 @@ the reference's. The differential test (tests/test_fast_path.py) keeps the two i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import lru_cache
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import regress
-from jsonschema import Draft202012Validator, ValidationError
-from jsonschema.validators import extend
-from referencing.exceptions import Unresolvable
+
+if TYPE_CHECKING:
+    import regress
+    from jsonschema import ValidationError
 
 from ._violation import Violation, json_type, pointer_of
 from .catalogue import Catalogue, CatalogueError, SchemaFile
@@ -34,6 +34,8 @@ _FUSED_ERRORS = QUICK_ERRORS = (*FAST_ERRORS, KeyError, IndexError, AttributeErr
 
 @lru_cache(maxsize=None)
 def _regex(pattern: str) -> regress.Regex:
+    import regress
+
     return regress.Regex(pattern)
 
 
@@ -41,12 +43,20 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> I
     # JSON Schema patterns are ECMA-262 regular expressions. Python's `re` differs where it
     # matters here: its `$` also matches before a trailing newline, so `re` would accept
     # "multiwf-<32 hex>\n". regress implements ECMA-262 semantics.
+    from jsonschema import ValidationError
+
     if validator.is_type(instance, "string") and _regex(pattern).find(instance) is None:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-# Draft 2020-12, with `pattern` evaluated as ECMA-262 requires.
-ContractValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
+@lru_cache(maxsize=None)
+def _contract_validator() -> Any:
+    """Draft 2020-12, with `pattern` evaluated as ECMA-262 requires. Built on first use: events the
+    fast path calls valid never need it, and importing jsonschema costs start-up time."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
+
+    return extend(Draft202012Validator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
 
 
 class EventValidator:
@@ -55,11 +65,16 @@ class EventValidator:
     def __init__(self, catalogue: Catalogue, schema_file: SchemaFile, *, fast: bool = True) -> None:
         self.schema_file = schema_file
         self.event = schema_file.name
-        self._schema = ContractValidator(schema_file.schema, registry=catalogue.registry)
+        self._catalogue = catalogue
         self._compiled = compile_schema(catalogue, schema_file) if fast else None
         self._is_valid = self._compiled.is_valid if self._compiled is not None else None
         has_rules = bool(rules_for(self.event))
         self._fused = fused_check(schema_file) or (self._generic_fused if has_rules else exact_json_ints)
+
+    @cached_property
+    def _schema(self) -> Any:
+        """The reference validator (jsonschema), built when the first event needs it."""
+        return _contract_validator()(self.schema_file.schema, registry=self._catalogue.registry)
 
     def _generic_fused(self, payload: Any) -> bool:
         return exact_json_ints(payload) and not check_rules(self.event, payload)
@@ -116,6 +131,8 @@ class EventValidator:
 
     def reference(self, payload: Any) -> list[Violation]:
         """The reference answer: `jsonschema`, then the contract rules of rules.py."""
+        from referencing.exceptions import Unresolvable
+
         try:
             errors = list(self._schema.iter_errors(payload))
         except Unresolvable as exc:
