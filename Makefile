@@ -27,8 +27,11 @@ $(STAMP): requirements.lock pyproject.toml generated/python/pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e generated/python -e .
 	touch $(STAMP)
 
+# Bytecode is compiled ahead, so the tools start without compiling their modules even where
+# Python may not write bytecode itself (PYTHONDONTWRITEBYTECODE, a read-only checkout).
 generate: setup
 	$(BIN)/contracts generate
+	$(BIN)/python -m compileall -q scripts generated/python/src >/dev/null
 
 check: setup
 	$(BIN)/contracts check
@@ -69,7 +72,7 @@ report: setup
 # The fast path against the reference, in one run; writes docs/performance.md.
 # BENCH_ARGS="--events 50000 --memory-events 0 --catalogue-events 0" for a quick run.
 .PHONY: bench
-bench: setup
+bench: generate
 	$(BIN)/python -m contracts.bench $(BENCH_ARGS)
 
 # `contracts diff` scored on the public corpora beside the repository (../shared/compat-corpora):

@@ -172,8 +172,10 @@ def mutated(draw: Any, python_only: bool = False) -> tuple[str, Any]:
         elif op == "count" and isinstance(target, int) and not isinstance(target, bool) and path:
             _at(payload, path[:-1])[path[-1]] = target + draw(st.sampled_from([-1, 1, 0.0, 2**64]))
         elif op == "status":
-            runs = [r for s in payload.get("stage_runs", []) if isinstance(s, dict) for r in s.get("workflows", [])]
-            if runs and isinstance(runs[0], dict):
+            stage_runs = payload.get("stage_runs") if isinstance(payload, dict) else None
+            runs = [r for s in stage_runs if isinstance(s, dict) and isinstance(s.get("workflows"), list)
+                    for r in s["workflows"] if isinstance(r, dict)] if isinstance(stage_runs, list) else []
+            if runs:
                 draw(st.randoms()).choice(runs)["status"] = draw(st.sampled_from(["executed", "skipped", "failed"]))
         elif op == "python" and python_only and path:
             parent = _at(payload, path[:-1])
@@ -322,3 +324,19 @@ def test_an_unknown_shape_takes_the_generic_path(tmp_path: Any) -> None:
     assert not v.quick({"counts": (1, 2)}) and [x.rule for x in v.validate({"counts": (1, 2)})] == ["type"]
     assert not v.quick({"counts": [2.0]}) and v.validate({"counts": [2.0]}) == []
     assert [x.rule for x in v.validate({"counts": [Decimal(2)]})] == ["type"]
+
+
+def test_invalid_fixtures_are_worded_by_jsonschema_rs_as_by_the_reference() -> None:
+    """Schema violations are found by jsonschema-rs and worded as the reference words them
+    (`_explain`), so an invalid event costs microseconds; the wording must be identical."""
+    from multi_workflow_telemetry.validation import _explain
+
+    explained = 0
+    for case in CASES:
+        v = validator_for(case.ref)
+        if case.valid or not fast.exact_json(case.payload) or v._compiled.is_valid(case.payload):  # type: ignore[union-attr]
+            continue
+        words = _explain(v._compiled, case.payload, v.schema_file.schema, v._keyword_value)
+        assert words == v.reference(case.payload), case.path
+        explained += 1
+    assert explained >= 100

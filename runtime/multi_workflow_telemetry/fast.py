@@ -26,6 +26,8 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
+from msgspec import UNSET
+
 from .catalogue import Catalogue, SchemaFile
 from .rules import BATCH_METRICS, EXECUTION_SUMMARY, PLAN_CREATED
 
@@ -265,6 +267,70 @@ def _batch_metrics_ok(p: Any) -> bool:
     )
 
 
+# The same checks on the msgspec structs of `structs.py`, for the stream's fastest tier. msgspec
+# has already checked every type (an int is an int, a list a list), so only the rules remain.
+
+
+def _stages_ok(stages: Any) -> tuple[bool, int]:
+    """MW003-MW006 over `stages`; (holds, number of workflows)."""
+    names: set[str] = set()
+    total = i = 0
+    for stage in stages:
+        workflows, conflicts = stage.workflows, stage.blocking_conflicts
+        if stage.index != i:  # MW003
+            return False, 0
+        if (len(workflows) > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts)):
+            return False, 0  # MW004, MW005
+        names.update(workflows)
+        total += len(workflows)
+        i += 1
+    return len(names) == total, total  # MW006
+
+
+def _plan_created_struct_ok(p: Any) -> bool:
+    holds, total = _stages_ok(p.stages)
+    return holds and p.stage_count == len(p.stages) and p.workflow_count == total  # MW001, MW002
+
+
+def _execution_summary_struct_ok(p: Any) -> bool:
+    stages, stage_runs = p.stages, p.stage_runs
+    holds, total = _stages_ok(stages)
+    if not holds or p.stage_count != len(stages) or p.workflow_count != total or len(stage_runs) != len(stages):
+        return False  # MW001-MW007
+    statuses: list[str] = []
+    failed: set[str] = set()
+    unset = UNSET
+    for stage, stage_run in zip(stages, stage_runs):
+        runs = stage_run.workflows
+        if (  # MW008
+            stage_run.index != stage.index or stage_run.blocking_conflicts != stage.blocking_conflicts
+            or stage_run.run_mode != stage.run_mode or [run.workflow_name for run in runs] != stage.workflows
+        ):
+            return False
+        for run in runs:
+            status = run.status
+            statuses.append(status)
+            if status == "failed":
+                failed.add(run.workflow_name)
+            if status != "executed" and run.created_files is not unset and run.created_files:
+                return False  # MW010
+    status = p.status
+    skipped = statuses.count("skipped")
+    if (status == "skipped" and skipped != total) or (status == "executed" and skipped == total):
+        return False  # MW011, MW012
+    errors = p.errors
+    if not failed:
+        return errors is unset or not errors  # MW009
+    if errors is unset:
+        return False
+    named = {entry.workflow_name for entry in errors}
+    return len(named) == len(errors) and named == failed  # MW009
+
+
+def _batch_metrics_struct_ok(p: Any) -> bool:
+    return bool(p.partial_success_count <= p.multi_workflow_count)  # MW013
+
+
 # Each fused check, with the fields whose types it confirms and the shared shapes it was written
 # for. A new schema version may add string or boolean fields (jsonschema-rs is as strict as the
 # reference about those); anything else it adds, or a new version of the shared shapes, and the
@@ -276,6 +342,11 @@ FUSED: dict[str, tuple[Fused, set[str]]] = {
     EXECUTION_SUMMARY: (_execution_summary_ok, _PLAN_FIELDS | {"stage_runs", "errors", "overall_timeout_seconds",
                                                                  "deliverable_manifest"}),
     BATCH_METRICS: (_batch_metrics_ok, {"multi_workflow_count", "partial_success_count", "conflict_count"}),
+}
+FUSED_STRUCT: dict[str, Fused] = {
+    PLAN_CREATED: _plan_created_struct_ok,
+    EXECUTION_SUMMARY: _execution_summary_struct_ok,
+    BATCH_METRICS: _batch_metrics_struct_ok,
 }
 
 
@@ -291,12 +362,15 @@ def _refs(schema: Any) -> Iterator[str]:
             yield from _refs(value)
 
 
-def fused_check(schema_file: SchemaFile) -> Fused | None:
-    """The fused check of this schema version, if one was written for its shape."""
+def fused_check(schema_file: SchemaFile, *, structs: bool = False) -> Fused | None:
+    """The fused check of this schema version, if one was written for its shape: on parsed JSON
+    values, or (`structs`) on the msgspec structs of `structs.py`."""
     entry = FUSED.get(schema_file.name)
     if entry is None:
         return None
     check, confirmed = entry
+    if structs:
+        check = FUSED_STRUCT[schema_file.name]
     schema = schema_file.schema
     if any(not ref.startswith(_COMMON) for ref in _refs(schema)):
         return None

@@ -169,6 +169,7 @@ requires-python = ">=3.11"
 dependencies = [
     "jsonschema>=4.26",
     "jsonschema-rs>=0.61",
+    "msgspec>=0.19",
     "orjson>=3.10",
     "referencing>=0.37",
     "regress>=2024.11",

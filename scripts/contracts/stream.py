@@ -22,6 +22,8 @@ import orjson
 from multi_workflow_telemetry.catalogue import Catalogue
 from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, strip_bom
 from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
+from multi_workflow_telemetry.structs import TIER_ERRORS, StructTier
+from msgspec import UNSET
 from multi_workflow_telemetry.validation import QUICK_ERRORS, EventValidator
 
 # Bytes of lines per chunk: large enough to amortise handing a chunk over, small enough to hold a
@@ -87,6 +89,10 @@ class Checker:
         # (schema check, fused rule check, event) by event_type, for the loop over lines
         self._checks: dict[str, tuple[Any, Any, str]] = {}
         self._fixed_checks = (self._checks_of(self.fixed) or _NEVER) if self.fixed else None
+        # The first tier: msgspec structs of the event versions lines are checked against
+        # (the fixed one, or the latest of each event, as `_infer` picks them).
+        versions = [self.fixed.schema_file] if self.fixed else [catalogue.get(name) for name in sorted(self._known)]
+        self.tier = StructTier(catalogue, versions)
 
     @staticmethod
     def _checks_of(validator: EventValidator) -> tuple[Any, Any, str] | None:
@@ -139,10 +145,27 @@ class Checker:
     def _lines(self, lines: list[bytes], result: ChunkResult) -> None:
         fixed, by_event, correlate, careful = self._fixed_checks, self._checks, self.correlate, self._careful
         parse, parse_error, errors = orjson.loads, orjson.JSONDecodeError, QUICK_ERRORS
+        tier = self.tier
+        decode = tier.decoder.decode if tier.decoder is not None else None
+        encode, tier_checks, tier_errors = tier.encode, tier.checks, TIER_ERRORS
         pairings = result.pairings
         valid = blank = number = 0
         for raw in lines:
             number += 1
+            # First tier: msgspec parses and checks the structure in one pass (structs.py).
+            if decode is not None:
+                try:
+                    value = decode(raw)
+                    if len(encode(value)) == len(raw):
+                        check, event = tier_checks[type(value)]
+                        if check(value):
+                            valid += 1
+                            if correlate and event in PAIRED:
+                                pairings.append(self.struct_pairing(number, event, value))
+                            continue
+                except tier_errors:
+                    pass
+            # Second tier: orjson, jsonschema-rs and the fused rules on parsed values (fast.py).
             try:
                 payload = parse(raw)
             except parse_error:
@@ -160,6 +183,7 @@ class Checker:
                     continue
             except errors:  # no event_type, an unknown one, or a payload only the reference can judge
                 pass
+            # Last: the reference, which also writes every message.
             careful(raw, number, result)
         result.valid += valid
         result.blank_lines = blank
@@ -199,6 +223,13 @@ class Checker:
         if not violations:
             return "valid", [], payload, validator
         return "invalid", [(0, v.pointer, v.rule, v.message) for v in violations], payload, validator
+
+    @staticmethod
+    def struct_pairing(number: int, event: str, p: Any) -> Pairing:
+        """`pairing` of an event read by the first tier (a msgspec struct)."""
+        issue = getattr(p, "issue_number", None)
+        return (number, event, p.plan_id, None if issue is UNSET else issue, p.stage_count, p.workflow_count,
+                tuple((s.index, s.run_mode, tuple(s.workflows), tuple(s.blocking_conflicts)) for s in p.stages))
 
     @staticmethod
     def pairing(number: int, event: str, p: Any) -> Pairing | None:

@@ -1,0 +1,320 @@
+"""Event schemas as msgspec types: one pass that parses a line and checks its structure.
+
+The stream validator's fastest tier. orjson followed by jsonschema-rs reads every value twice
+(once to parse, once to convert for the validator); msgspec parses JSON straight into typed
+structs and checks types, required and unknown fields, enums and bounds as it goes, in C. The
+types are built here from the catalogue's schemas, so the schemas stay the only source.
+
+Only a subset of JSON Schema maps onto msgspec types exactly. Anything outside it (see `_STRING`,
+`_INTEGER`, ...: a keyword not listed there) and the schema is not compiled: `compile_events`
+leaves that event to the next tier (orjson, jsonschema-rs and the fused rules in `fast.py`). The
+mapping errs only towards strictness: msgspec refuses `2.0` for an integer, which JSON Schema
+accepts; such a line simply takes the next tier. What msgspec types cannot say at all is kept as
+a *residual* schema, compiled by `residual.py` into one expression over the few top-level fields
+it reads: `pattern` (msgspec's are Python regular expressions, not ECMA-262 ones) and the root's
+conditionals (`allOf`, `if`/`then`/`else`, `dependentSchemas`, `dependentRequired`).
+
+Duplicate keys: msgspec, like orjson, keeps the last of a repeated key silently. The struct is
+encoded again and its length compared with the line's: every value msgspec re-encodes is at most
+as long as it was written (escapes only shrink: `\\u0041` becomes `A`, `\\/` becomes `/`; integers
+keep their digits; `-0` becomes `0`), so equal lengths prove that nothing was dropped. Floats could
+grow (`1e2` is re-encoded `100.0`), so a float in open content (`dict[str, Any]`) is refused while
+parsing (`float_hook`); typed `number` fields are not compiled at all.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from urllib.parse import urldefrag, urljoin
+
+import msgspec
+
+from .catalogue import Catalogue, SchemaFile
+from .fast import fused_check
+from .residual import Unsupported, compile_residual, fields_read
+from .rules import rules_for
+
+# Annotations never change whether an instance is valid (`format` asserts nothing in draft
+# 2020-12 unless a validator opts in, and neither the reference nor jsonschema-rs does).
+_ANNOTATIONS = frozenset({
+    "$schema", "$id", "$comment", "$defs", "title", "description", "examples", "default", "deprecated",
+    "readOnly", "writeOnly", "format",
+})
+# The assertions each JSON type maps exactly onto msgspec.
+_STRING = frozenset({"minLength", "maxLength", "enum", "const"})
+_INTEGER = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+_ARRAY = frozenset({"items", "minItems", "maxItems"})
+_OBJECT = frozenset({"properties", "required", "additionalProperties"})
+# The root's keywords kept for the residual check (residual.py).
+_RESIDUAL_ROOT = frozenset({"allOf", "if", "then", "else", "dependentSchemas", "dependentRequired"})
+MAX_NAME = 64
+
+
+def _refuse_float(text: str) -> Any:
+    # A float in open content may re-encode longer than written, which would defeat the
+    # duplicate-key proof (see the module's docstring): such a line takes the next tier.
+    raise ValueError("a float in open content: checked by the next tier")
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One event version as a msgspec struct, with what the struct cannot check itself."""
+
+    event: str
+    struct: type
+    # The residual schema (residual.py), and it as a function of the struct: true when it holds.
+    residual: dict[str, Any]
+    residual_ok: Callable[[Any], bool]
+
+
+class _Builder:
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.documents = {f.id: f.schema for f in catalogue.files() if f.id}
+        self.structs: dict[tuple[str, str], Any] = {}
+        self.names: set[str] = set()
+
+    def resolve(self, base: str, ref: str) -> tuple[str, str, Any]:
+        uri, fragment = urldefrag(urljoin(base, ref))
+        if uri not in self.documents or (fragment and not fragment.startswith("/")):
+            raise Unsupported(f"$ref {ref!r}: only JSON pointers into the catalogue's documents")
+        node: Any = self.documents[uri]
+        for token in fragment.split("/")[1:] if fragment else []:
+            token = token.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, dict) or token not in node:
+                raise Unsupported(f"$ref {ref!r} does not resolve")
+            node = node[token]
+        return uri, fragment, node
+
+    def type_of(self, schema: Any, base: str, where: str) -> Any:
+        """The msgspec type accepting exactly (or fewer than) the instances `schema` accepts."""
+        if not isinstance(schema, dict):
+            raise Unsupported(f"{where}: boolean schemas are not compiled")
+        asserting = {k for k in schema if k not in _ANNOTATIONS and not k.startswith("x-")}
+        if "$ref" in schema:
+            if asserting != {"$ref"}:
+                raise Unsupported(f"{where}: $ref beside other keywords")
+            uri, fragment, target = self.resolve(base, schema["$ref"])
+            if isinstance(target, dict) and "$id" in target and fragment:
+                raise Unsupported(f"{where}: $ref into a resource with its own $id")
+            return self.type_of_target(target, uri, fragment, where)
+        types = schema.get("type")
+        if types is None:
+            raise Unsupported(f"{where}: no type")
+        names = [types] if isinstance(types, str) else list(types)
+        if not names or len(set(names)) != len(names):
+            raise Unsupported(f"{where}: type {types!r}")
+        rest = asserting - {"type"}
+        members = [self.one_type(name, schema, rest, base, where) for name in names]
+        return members[0] if len(members) == 1 else Union[tuple(members)]  # noqa: UP007 - built at run time
+
+    def type_of_target(self, target: Any, uri: str, fragment: str, where: str) -> Any:
+        key = (uri, fragment)
+        if key not in self.structs:
+            self.structs[key] = None  # a reference back to a shape being built: recursive, refused
+            self.structs[key] = self.type_of(target, uri, f"{uri}#{fragment}")
+        elif self.structs[key] is None:
+            raise Unsupported(f"{where}: recursive $ref")
+        return self.structs[key]
+
+    def one_type(self, name: str, schema: dict[str, Any], rest: set[str], base: str, where: str) -> Any:
+        # A type's own keywords hold vacuously for values of other types, so each is checked on the
+        # member of its type. `enum` and `const` constrain every type: only strings take them here.
+        if rest & {"enum", "const"} and schema.get("type") != "string":
+            raise Unsupported(f"{where}: enum or const on a type other than string")
+        others = rest - _STRING - _INTEGER - _ARRAY - _OBJECT
+        if others:
+            raise Unsupported(f"{where}: keyword(s) {sorted(others)}")
+        own = {"string": _STRING, "integer": _INTEGER, "array": _ARRAY, "object": _OBJECT}.get(name, frozenset())
+        mine = rest & own
+        if name == "string":
+            return self.string(schema, mine, where)
+        if name == "integer":
+            bounds = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+            meta = {arg: schema[key] for arg, key in bounds.items() if key in mine}
+            if any(type(v) is not int for v in meta.values()):
+                raise Unsupported(f"{where}: non-integer bound")
+            return Annotated[int, msgspec.Meta(**meta)] if meta else int
+        if name == "boolean":
+            return bool
+        if name == "null":
+            return None
+        if name == "array":
+            item = self.type_of(schema["items"], base, f"{where}/items") if "items" in mine else Any
+            meta = {arg: schema[key] for arg, key in (("min_length", "minItems"), ("max_length", "maxItems")) if key in mine}
+            return Annotated[list[item], msgspec.Meta(**meta)] if meta else list[item]  # type: ignore[valid-type]
+        if name == "object":
+            return self.object(schema, base, where)
+        raise Unsupported(f"{where}: type {name!r}")  # number: floats may re-encode longer
+
+    def string(self, schema: dict[str, Any], mine: set[str], where: str) -> Any:
+        if "enum" in mine or "const" in mine:
+            values = list(schema["enum"]) if "enum" in mine else [schema["const"]]
+            if "enum" in mine and "const" in mine:
+                values = [v for v in values if v == schema["const"]]
+            if not values or any(type(v) is not str for v in values):
+                raise Unsupported(f"{where}: enum or const of other than strings")
+            values = [v for v in values if _length_ok(v, schema)]
+            if not values:
+                raise Unsupported(f"{where}: no value satisfies both enum and length")
+            return Literal[tuple(values)]
+        meta = {arg: schema[key] for arg, key in (("min_length", "minLength"), ("max_length", "maxLength")) if key in mine}
+        return Annotated[str, msgspec.Meta(**meta)] if meta else str
+
+    def object(self, schema: dict[str, Any], base: str, where: str, *, root: SchemaFile | None = None,
+               skip: frozenset[str] = frozenset()) -> Any:
+        props: dict[str, Any] = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        if not props and extra is True and "required" not in schema:
+            return dict[str, Any]  # open content: any object
+        if extra is not False:
+            raise Unsupported(f"{where}: an object with properties must be closed (additionalProperties: false)")
+        required = set(schema.get("required", []))
+        if not required <= set(props):
+            raise Unsupported(f"{where}: a required field that is not a property")
+        fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+        for prop, sub in props.items():
+            if prop in skip:
+                continue
+            if not prop.isidentifier() or keyword.iskeyword(prop) or prop.startswith("_"):
+                raise Unsupported(f"{where}: field name {prop!r}")
+            kind = self.type_of(sub, base, f"{where}/properties/{prop}")
+            fields.append((prop, kind) if prop in required else (prop, Union[kind, msgspec.UnsetType], msgspec.UNSET))
+        title = _struct_name(where, self.names)
+        options: dict[str, Any] = {}
+        if root is not None and "event_type" in skip:
+            options = {"tag_field": "event_type", "tag": root.name}
+        # gc=False: decoded events hold no reference cycles, and untracked structs are cheaper to make
+        return msgspec.defstruct(title, fields, kw_only=True, forbid_unknown_fields=True, gc=False, **options)
+
+
+def _length_ok(value: str, schema: dict[str, Any]) -> bool:
+    return bool(schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)))
+
+
+def _struct_name(where: str, taken: set[str]) -> str:
+    words = [w for w in where.replace("#", "/").replace(".", "/").split("/") if w.isidentifier()][-3:]
+    name = "".join(w.title().replace("_", "") for w in words)[:MAX_NAME] or "Shape"
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}{n}"
+    taken.add(candidate)
+    return candidate
+
+
+_SCALARS = (str, int, bool, type(None))
+
+
+def _is_scalar(kind: Any) -> bool:
+    """Whether a field of this msgspec type always holds a str, int, bool or None (so the value
+    the residual check reads is the JSON value itself, not a struct)."""
+    if kind in _SCALARS or kind is None or kind is msgspec.UnsetType:
+        return True
+    origin = get_origin(kind)
+    if origin is Annotated:
+        return _is_scalar(get_args(kind)[0])
+    if origin is Literal:
+        return True
+    if origin is Union:
+        return all(_is_scalar(arg) for arg in get_args(kind))
+    return False
+
+
+def compile_event(catalogue: Catalogue, schema_file: SchemaFile) -> EventType:
+    """The msgspec type of one event version. Raises Unsupported when the schema (or a shape it
+    references) is outside what msgspec types express exactly."""
+    schema = schema_file.schema
+    base = schema_file.id or schema_file.path.as_uri()
+    builder = _Builder(catalogue)
+    builder.documents.setdefault(base, schema)
+    if schema.get("type") != "object":
+        raise Unsupported("an event is an object")
+    root_keys = {k for k in schema if k not in _ANNOTATIONS and not k.startswith("x-")}
+    residual_keys = root_keys - {"type"} - _OBJECT
+    if residual_keys - _RESIDUAL_ROOT:
+        raise Unsupported(f"root keyword(s) {sorted(residual_keys - _RESIDUAL_ROOT)}")
+    props: dict[str, Any] = schema.get("properties", {})
+    tag = props.get("event_type")
+    if not (isinstance(tag, dict) and tag.get("const") == schema_file.name
+            and not {k for k in tag if k not in _ANNOTATIONS and not k.startswith("x-")} - {"const"}):
+        raise Unsupported("event_type must be a property whose const is the event's name (it tags the struct)")
+    # Patterns of top-level strings move to the residual check: msgspec's are Python's `re`.
+    residual: dict[str, Any] = {k: schema[k] for k in residual_keys}
+    patterns: dict[str, Any] = {}
+    stripped: dict[str, Any] = {}
+    for name, sub in props.items():
+        target = sub
+        if isinstance(sub, dict) and "$ref" in sub:
+            target = builder.resolve(base, sub["$ref"])[2]
+        if isinstance(target, dict) and "pattern" in target:
+            patterns[name] = {"pattern": target["pattern"]}
+            stripped[name] = {k: v for k, v in target.items() if k != "pattern"}
+    if patterns:
+        residual["properties"] = patterns
+    closed = dict(schema, properties={**props, **stripped})
+    struct = builder.object(closed, base, f"{schema_file.name}", root=schema_file, skip=frozenset({"event_type"}))
+    kinds = {f.name: f.type for f in msgspec.structs.fields(struct)}
+    for name in fields_read(residual):
+        if name not in kinds or not _is_scalar(kinds[name]):
+            raise Unsupported(f"the conditions read {name!r}, which is not a scalar field of the event")
+    return EventType(schema_file.name, struct, residual, compile_residual(residual, schema_file.ref))
+
+
+def _no_rules(value: Any) -> bool:
+    return True
+
+
+# What a struct tier's checks may raise on a line they cannot judge: the next tier decides.
+TIER_ERRORS = (msgspec.DecodeError, ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
+
+
+class StructTier:
+    """Lines of the given event versions, parsed and checked at once; `check(raw)` returns the
+    struct and its event when the line is certainly valid, else None (ask the next tier).
+
+    The events share one decoder, a union tagged by `event_type`, so a line is read once whatever
+    its event. Event versions whose schema, or whose contract rules, have no struct form here
+    are left out, and their lines go to the next tier.
+    """
+
+    def __init__(self, catalogue: Catalogue, schema_files: list[SchemaFile]) -> None:
+        # struct type -> (the residual schema and the contract rules in one function, event)
+        self.checks: dict[type, tuple[Callable[[Any], bool], str]] = {}
+        self.skipped: dict[str, str] = {}  # event -> why it has no struct tier
+        for schema_file in schema_files:
+            try:
+                event_type = compile_event(catalogue, schema_file)
+            except Unsupported as exc:
+                self.skipped[schema_file.ref] = str(exc)
+                continue
+            fused = fused_check(schema_file, structs=True)
+            if fused is None and rules_for(schema_file.name):
+                self.skipped[schema_file.ref] = "no struct form of its contract rules"
+                continue
+            fused = fused or _no_rules
+            combined = compile_residual(event_type.residual, schema_file.ref, then=fused)
+            self.checks[event_type.struct] = (combined, event_type.event)
+        types = list(self.checks)
+        self.decoder = (msgspec.json.Decoder(types[0] if len(types) == 1 else Union[tuple(types)],  # noqa: UP007
+                                             float_hook=_refuse_float) if types else None)
+        self.encode = msgspec.json.Encoder().encode
+
+    def check(self, raw: bytes) -> tuple[Any, str] | None:
+        """(struct, event) when `raw` is certainly a valid event, else None."""
+        if self.decoder is None:
+            return None
+        try:
+            value = self.decoder.decode(raw)
+            # Equal lengths: no key was repeated and nothing was written in a longer form than
+            # msgspec writes (see the module's docstring), so the struct is exactly the line.
+            if len(self.encode(value)) != len(raw):
+                return None
+            check, event = self.checks[type(value)]
+            if check(value):
+                return value, event
+        except TIER_ERRORS:
+            pass
+        return None

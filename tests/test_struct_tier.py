@@ -1,0 +1,163 @@
+"""The stream's first tier (msgspec structs built from the schemas) against the reference.
+
+The tier may only say "certainly valid": every line it accepts must be valid for the reference
+(`jsonschema`, rules.py and the strict JSON reader), and every other line goes on to the next
+tiers. It must also accept the compact lines real emitters write, or it is dead weight.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import re
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contracts.bench import workload
+from multi_workflow_telemetry.catalogue import Catalogue
+from multi_workflow_telemetry.fixtures import packaged
+from multi_workflow_telemetry.structs import StructTier, Unsupported, compile_event
+from test_fast_path import _line_agrees, _line_reference, events, mutated
+
+CATALOGUE = Catalogue.packaged()
+TIER = StructTier(CATALOGUE, [CATALOGUE.get(name) for name in CATALOGUE.events()])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _compact(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _tier_agrees(raw: bytes) -> bool:
+    """The tier's answer, asserted sound against the reference; and the whole stream agrees."""
+    accepted = TIER.check(raw) is not None
+    if accepted:
+        assert _line_reference(raw)[0] == "valid", raw
+    _line_agrees(raw)
+    return accepted
+
+
+def test_every_event_of_the_catalogue_has_a_struct_tier() -> None:
+    assert TIER.skipped == {}
+    assert sorted(event for _, event in TIER.checks.values()) == CATALOGUE.events()
+
+
+@pytest.mark.parametrize("case", list(packaged()), ids=lambda c: f"{c.ref}/{c.path.parent.name}/{c.path.stem}")
+def test_fixture_lines_compact(case: Any) -> None:
+    payload = case.payload
+    event = case.ref.split("@")[0]
+    if not isinstance(payload, dict) or event not in CATALOGUE.events():
+        pytest.skip("not an event object")
+    payload = {"event_type": event, **payload}
+    accepted = _tier_agrees(_compact(payload))
+    latest = case.ref.split("@")[1] == CATALOGUE.get(event).version
+    if case.path.parent.name == "valid" and latest:
+        assert accepted, "a valid fixture of the latest version, written compactly, must take the first tier"
+
+
+@SETTINGS
+@given(events())
+def test_valid_compact_lines_take_the_first_tier(drawn: tuple[str, dict[str, Any]]) -> None:
+    event, payload = drawn
+    payload = {"event_type": event, **payload}
+    assert _tier_agrees(orjson.dumps(payload))
+    # written with spaces, the length proof does not hold: the next tiers decide, and agree
+    assert not _tier_agrees(json.dumps(payload).encode())
+
+
+@SETTINGS
+@given(mutated())
+def test_mutated_compact_lines_agree(drawn: tuple[str, Any]) -> None:
+    _tier_agrees(_compact(drawn[1]))
+
+
+# -- duplicate keys: the length proof ----------------------------------------------------------
+
+ESCAPES = ["\\u0041", "\\/", "\\b", "\\f", "\\n", "\\u00e9", "\\ud83d\\ude00", "\\\\", '\\"']
+
+
+@settings(max_examples=400, deadline=None)
+@given(events(), st.data())
+def test_a_repeated_key_is_never_accepted(drawn: tuple[str, dict[str, Any]], data: Any) -> None:
+    """A key written twice (at the top or inside a stage), possibly with escapes elsewhere that a
+    naive length count could confuse: the tier refuses, the strict reader calls it unreadable."""
+    event, payload = drawn
+    payload = {"event_type": event, **copy.deepcopy(payload)}
+    raw = orjson.dumps(payload).decode()
+    inner = data.draw(st.booleans()) and "stages" in payload
+    key = data.draw(st.sampled_from(["index", "run_mode"] if inner else [k for k in payload if k != "event_type"]))
+    owner = payload["stages"][0] if inner else payload
+    member = f'"{key}":{json.dumps(owner[key], separators=(",", ":"), ensure_ascii=False)}'
+    assert member in raw
+    repeated = data.draw(st.sampled_from([member, f'"{key}":{json.dumps(data.draw(st.integers(0, 9)))}']))
+    raw = raw.replace(member, f"{member},{repeated}", 1)
+    if "selection_message" in payload and data.draw(st.booleans()):
+        escapes = "".join(data.draw(st.lists(st.sampled_from(ESCAPES), max_size=6)))
+        raw = raw.replace('"selection_message":"', f'"selection_message":"{escapes}', 1)
+    line = raw.encode()
+    assert TIER.check(line) is None
+    assert _line_reference(line)[0] == "unreadable"
+    _line_agrees(line)
+
+
+def test_floats_in_open_content_take_the_next_tier() -> None:
+    # `1e2` re-encodes as `100.0`: longer than written, which could hide a repeated key
+    rng = random.Random(3)
+    summary = workload._summary(rng, workload._plan(rng))
+    for manifest, valid in (({"files": 1}, True), ({"ratio": 1e2}, True), ({"n": 1, "n2": 2.5}, True)):
+        line = _compact({**summary, "deliverable_manifest": manifest}).replace(b"100.0", b"1e2")
+        assert (TIER.check(line) is not None) == (not any(isinstance(v, float) for v in manifest.values()))
+        assert _line_reference(line)[0] == ("valid" if valid else "invalid")
+        _line_agrees(line)
+
+
+# -- what is not compiled ------------------------------------------------------------------------
+
+
+def _catalogue_with(tmp_path: Any, schema: dict[str, Any]) -> Catalogue:
+    folder = tmp_path / "schemas" / "x.event"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.invalid/x.event/1.0.0.json",
+        "x-event": {"name": "x.event"}, "type": "object", "additionalProperties": False,
+        **schema, "properties": {"event_type": {"const": "x.event"}, **schema.get("properties", {})},
+    }))
+    return Catalogue(tmp_path / "schemas")
+
+
+@pytest.mark.parametrize(("prop", "why"), [
+    ({"type": "integer", "enum": [1, 2]}, "enum or const on a type other than string"),
+    ({"type": ["string", "null"], "enum": ["a"]}, "enum or const on a type other than string"),
+    ({"type": "number"}, "type 'number'"),
+    ({"type": "array", "items": {"type": "string", "pattern": "^a$"}}, "keyword(s) ['pattern']"),
+    ({"type": "array", "uniqueItems": True}, "keyword(s) ['uniqueItems']"),
+    ({"type": "object", "properties": {"a": {"type": "string"}}}, "must be closed"),
+    ({"anyOf": [{"type": "string"}]}, "no type"),
+])
+def test_schemas_outside_the_mapping_are_not_compiled(tmp_path: Any, prop: dict[str, Any], why: str) -> None:
+    catalogue = _catalogue_with(tmp_path, {"properties": {"field": prop}})
+    with pytest.raises(Unsupported, match=re.escape(why)):
+        compile_event(catalogue, catalogue.get("x.event"))
+
+
+def test_a_pattern_at_the_top_and_conditions_are_left_to_the_residual_check(tmp_path: Any) -> None:
+    catalogue = _catalogue_with(tmp_path, {
+        "properties": {"code": {"type": "string", "pattern": "^[a-z]+$"}, "kind": {"type": "string"},
+                       "note": {"type": "string"}},
+        "if": {"properties": {"kind": {"const": "x"}}, "required": ["kind"]}, "then": {"required": ["note"]},
+    })
+    tier = StructTier(catalogue, [catalogue.get("x.event")])
+    assert tier.skipped == {}
+
+    def accepted(fields: dict[str, Any]) -> bool:
+        return tier.check(_compact({"event_type": "x.event", **fields})) is not None
+
+    assert accepted({"code": "abc"}) and accepted({"kind": "x", "note": "n"}) and accepted({"kind": "y"})
+    assert not accepted({"code": "abc\n"})  # ECMA-262 `$`: Python's `re` would accept it
+    assert not accepted({"kind": "x"})  # then: note is required
+    assert not accepted({"code": 1}) and not accepted({"other": 1})
