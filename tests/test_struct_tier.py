@@ -161,3 +161,32 @@ def test_a_pattern_at_the_top_and_conditions_are_left_to_the_residual_check(tmp_
     assert not accepted({"code": "abc\n"})  # ECMA-262 `$`: Python's `re` would accept it
     assert not accepted({"kind": "x"})  # then: note is required
     assert not accepted({"code": 1}) and not accepted({"other": 1})
+
+
+def test_struct_rule_checks_match_the_rules() -> None:
+    """On every event the structs accept, the contract rules written for structs (fast.py) hold
+    exactly when rules.py finds no violation: neither more lenient nor stricter."""
+    from multi_workflow_telemetry import fast
+    from multi_workflow_telemetry.rules import check_rules
+
+    rng = random.Random(11)
+    seen = broken = 0
+    for _ in range(600):
+        plan = workload._plan(rng)
+        event, payload = (workload.PLAN, plan) if rng.random() < 0.4 else (workload.SUMMARY, workload._summary(rng, plan))
+        payload = copy.deepcopy(payload)
+        roll = rng.random()
+        if roll < 0.3:
+            payload = workload._break_rule(rng, payload)
+        elif roll < 0.5 and event == workload.SUMMARY:  # flip a workflow's status: MW009-MW012
+            run = rng.choice([r for s in payload["stage_runs"] for r in s["workflows"]])
+            run["status"] = rng.choice(["executed", "skipped", "failed"])
+        elif roll < 0.6:  # reorder or repeat a stage's workflows: MW004, MW006, MW008
+            stage = rng.choice(payload["stages"])
+            stage["workflows"] = list(reversed(stage["workflows"])) + rng.choice([[], stage["workflows"][:1]])
+        value = TIER.decoder.decode(orjson.dumps({"event_type": event, **payload}))  # type: ignore[union-attr]
+        seen += 1
+        holds = not check_rules(event, payload)
+        broken += not holds
+        assert fast.FUSED_STRUCT[event](value) == holds, payload
+    assert seen == 600 and 100 < broken < 500

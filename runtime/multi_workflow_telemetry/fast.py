@@ -294,34 +294,47 @@ def _plan_created_struct_ok(p: Any) -> bool:
 
 def _execution_summary_struct_ok(p: Any) -> bool:
     stages, stage_runs = p.stages, p.stage_runs
-    holds, total = _stages_ok(stages)
-    if not holds or p.stage_count != len(stages) or p.workflow_count != total or len(stage_runs) != len(stages):
-        return False  # MW001-MW007
-    statuses: list[str] = []
+    if len(stage_runs) != len(stages):  # MW007
+        return False
+    seen: set[str] = set()
     failed: set[str] = set()
-    unset = UNSET
+    total = skipped = i = 0
     for stage, stage_run in zip(stages, stage_runs):
-        runs = stage_run.workflows
-        if (  # MW008
-            stage_run.index != stage.index or stage_run.blocking_conflicts != stage.blocking_conflicts
-            or stage_run.run_mode != stage.run_mode or [run.workflow_name for run in runs] != stage.workflows
+        workflows, conflicts, runs = stage.workflows, stage.blocking_conflicts, stage_run.workflows
+        n = len(workflows)
+        if (
+            stage.index != i  # MW003
+            or (n > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts))  # MW004, MW005
+            or stage_run.index != i or len(runs) != n or stage_run.blocking_conflicts != conflicts  # MW008
+            or stage_run.run_mode != stage.run_mode
         ):
             return False
-        for run in runs:
+        for name, run in zip(workflows, runs):
+            if run.workflow_name != name:  # MW008
+                return False
             status = run.status
-            statuses.append(status)
-            if status == "failed":
-                failed.add(run.workflow_name)
-            if status != "executed" and run.created_files is not unset and run.created_files:
-                return False  # MW010
+            if status != "executed":
+                if status == "skipped":
+                    skipped += 1
+                elif status == "failed":
+                    failed.add(name)
+                if run.created_files:  # MW010 (UNSET is false, as is an empty list)
+                    return False
+        seen.update(workflows)
+        total += n
+        i += 1
     status = p.status
-    skipped = statuses.count("skipped")
-    if (status == "skipped" and skipped != total) or (status == "executed" and skipped == total):
-        return False  # MW011, MW012
+    if (
+        p.stage_count != i or p.workflow_count != total  # MW001, MW002
+        or len(seen) != total  # MW006
+        or (status == "skipped" and skipped != total)  # MW011
+        or (status == "executed" and skipped == total)  # MW012
+    ):
+        return False
     errors = p.errors
     if not failed:
-        return errors is unset or not errors  # MW009
-    if errors is unset:
+        return not errors  # MW009 (absent or empty)
+    if not errors:
         return False
     named = {entry.workflow_name for entry in errors}
     return len(named) == len(errors) and named == failed  # MW009

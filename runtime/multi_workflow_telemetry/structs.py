@@ -300,7 +300,8 @@ class StructTier:
         types = list(self.checks)
         self.decoder = (msgspec.json.Decoder(types[0] if len(types) == 1 else Union[tuple(types)],  # noqa: UP007
                                              float_hook=_refuse_float) if types else None)
-        self.encode = msgspec.json.Encoder().encode
+        encoder = msgspec.json.Encoder()
+        self.encode, self.encode_into = encoder.encode, encoder.encode_into
 
     def check(self, raw: bytes) -> tuple[Any, str] | None:
         """(struct, event) when `raw` is certainly a valid event, else None."""

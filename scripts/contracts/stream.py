@@ -147,7 +147,7 @@ class Checker:
         parse, parse_error, errors = orjson.loads, orjson.JSONDecodeError, QUICK_ERRORS
         tier = self.tier
         decode = tier.decoder.decode if tier.decoder is not None else None
-        encode, tier_checks, tier_errors = tier.encode, tier.checks, TIER_ERRORS
+        encode_into, written, tier_checks, tier_errors = tier.encode_into, bytearray(), tier.checks, TIER_ERRORS
         pairings = result.pairings
         valid = blank = number = 0
         for raw in lines:
@@ -156,7 +156,8 @@ class Checker:
             if decode is not None:
                 try:
                     value = decode(raw)
-                    if len(encode(value)) == len(raw):
+                    encode_into(value, written)  # into one buffer, reused: no new bytes per line
+                    if len(written) == len(raw):
                         check, event = tier_checks[type(value)]
                         if check(value):
                             valid += 1

@@ -84,7 +84,7 @@ def machine() -> dict[str, str]:
     except (OSError, StopIteration):
         memory = "unknown"
     versions = {}
-    for package in ("jsonschema", "jsonschema_rs", "orjson"):
+    for package in ("jsonschema", "jsonschema_rs", "msgspec", "orjson"):
         try:
             from importlib.metadata import version
 
