@@ -257,3 +257,18 @@ def test_every_public_name_resolves_and_submodules_load_on_demand() -> None:
     ], done.stdout + done.stderr
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
         getattr(mwt, "nothing_here")
+
+
+def test_parse_reads_json_text_quickly_only_when_exact() -> None:
+    # Compact JSON takes orjson and the fast path; a repeated key or an integer beyond 64 bits
+    # is read again exactly, with the same answer the standard library's strict reading gives.
+    case = next(c for c in FIXTURES if c.valid and c.event == PLAN)
+    compact = json.dumps(case.payload, separators=(",", ":")).encode()
+    assert mwt.parse(case.ref, compact) == mwt.parse(case.ref, case.payload)
+    repeated = compact.replace(b'"stage_count":', b'"stage_count":1,"stage_count":', 1)
+    with pytest.raises(ContractViolation, match="duplicate key 'stage_count'"):
+        mwt.parse(case.ref, repeated)
+    big = compact.replace(f'"stage_count":{case.payload["stage_count"]}'.encode(), b'"stage_count":' + str(2**70).encode(), 1)
+    with pytest.raises(ContractViolation) as caught:
+        mwt.parse(case.ref, big)
+    assert any(str(2**70) in v.message for v in caught.value.violations)
