@@ -154,3 +154,16 @@ def test_json_format_counts_with_workers(mixed: Path) -> None:
     assert report["blank_lines"] == 2
     lines = [v["line"] for v in report["violations"]]
     assert lines == sorted(lines)
+
+
+def test_crlf_line_ends_give_the_same_answers_and_take_the_fast_tiers(mixed: Path, tmp_path: Path) -> None:
+    crlf = tmp_path / "crlf.jsonl"
+    crlf.write_bytes(mixed.read_bytes().replace(b"\n", b"\r\n"))
+    lf, windows = _run("validate", "--jobs", "1", str(mixed)), _run("validate", "--jobs", "1", str(crlf))
+    assert lf.stdout == windows.stdout and _counts(lf.stderr) == _counts(windows.stderr)
+    checker = Checker(Catalogue.packaged(), None)
+    careful: list[int] = []
+    checker._careful = lambda raw, number, result: careful.append(number)  # type: ignore[method-assign]
+    checker.chunk(crlf.read_bytes())
+    invalid_or_unreadable = sum(_counts(lf.stderr)[2:4])
+    assert len(careful) <= invalid_or_unreadable + 5  # valid CRLF lines do not fall to the careful path

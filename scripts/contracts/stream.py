@@ -129,6 +129,11 @@ class Checker:
         lines = data.split(b"\n")
         if lines and not lines[-1]:
             lines.pop()  # the newline ending the last line does not start another
+        if b"\r" in data:
+            # CRLF line ends: a carriage return is only ever whitespace in JSON (inside a string
+            # it must be escaped), so dropping the one before each newline changes no verdict and
+            # lets such lines take the fast tiers, which compare a line's exact bytes.
+            lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
         result.lines = len(lines)
         # The loop makes no reference cycles: reference counting frees everything, and the
         # cyclic collector, triggered by every few hundred new dicts, would only slow it down.
