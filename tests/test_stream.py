@@ -160,7 +160,8 @@ def test_crlf_line_ends_give_the_same_answers_and_take_the_fast_tiers(mixed: Pat
     crlf = tmp_path / "crlf.jsonl"
     crlf.write_bytes(mixed.read_bytes().replace(b"\n", b"\r\n"))
     lf, windows = _run("validate", "--jobs", "1", str(mixed)), _run("validate", "--jobs", "1", str(crlf))
-    assert lf.stdout == windows.stdout and _counts(lf.stderr) == _counts(windows.stderr)
+    assert lf.stdout.replace(str(mixed).encode(), b"F") == windows.stdout.replace(str(crlf).encode(), b"F")
+    assert _counts(lf.stderr) == _counts(windows.stderr)
     checker = Checker(Catalogue.packaged(), None)
     careful: list[int] = []
     checker._careful = lambda raw, number, result: careful.append(number)  # type: ignore[method-assign]
