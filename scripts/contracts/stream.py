@@ -16,6 +16,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO, Any
 
 import orjson
@@ -342,11 +343,23 @@ class Runner:
             self._pool = None
 
 
+@lru_cache(maxsize=1)
+def _packaged() -> Catalogue:
+    return Catalogue.packaged()
+
+
+@lru_cache(maxsize=16)
+def _checker(catalogue: Catalogue, event: str | None) -> Checker:
+    # Built once per catalogue and event: compiling the validators and the structs costs
+    # milliseconds, more than a short stream takes to check.
+    return Checker(catalogue, event)
+
+
 def validate_stream(stream: IO[bytes], name: str = "<stream>", event: str | None = None,
                     catalogue: Catalogue | None = None) -> ChunkResult:
     """Every line of a binary stream, in this process: the counts, and the problems with their
     line numbers in the stream. `name` is what the stream is called in messages (unused here)."""
-    checker = Checker(catalogue or Catalogue.packaged(), event)
+    checker = _checker(catalogue or _packaged(), event)
     total = ChunkResult()
     for task in stream_tasks(stream):
         part = checker.run(task)
