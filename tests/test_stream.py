@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CONTRACTS, REPO, fixture_payload, run_contracts
@@ -164,7 +165,35 @@ def test_crlf_line_ends_give_the_same_answers_and_take_the_fast_tiers(mixed: Pat
     assert _counts(lf.stderr) == _counts(windows.stderr)
     checker = Checker(Catalogue.packaged(), None)
     careful: list[int] = []
-    checker._careful = lambda raw, number, result: careful.append(number)  # type: ignore[method-assign]
+    reference = checker._careful
+
+    def counted(raw: bytes, number: int, result: Any) -> None:
+        careful.append(number)
+        reference(raw, number, result)
+
+    checker._careful = counted  # type: ignore[method-assign]
     checker.chunk(crlf.read_bytes())
     invalid_or_unreadable = sum(_counts(lf.stderr)[2:4])
     assert len(careful) <= invalid_or_unreadable + 5  # valid CRLF lines do not fall to the careful path
+
+
+def test_lines_written_by_json_dumps_do_not_fall_to_the_careful_path(mixed: Path, tmp_path: Path) -> None:
+    # Python's json.dumps puts a space after separators; such lines are proven exact by comparing
+    # the text in full (fast.same_bytes), not read again by the strict parser.
+    spaced = tmp_path / "spaced.jsonl"
+    lines = mixed.read_bytes().split(b"\n")
+    spaced.write_bytes(b"\n".join(json.dumps(json.loads(line)).encode() if line.startswith(b"{") and line.endswith(b"}")
+                                  else line for line in lines))
+    compact, python = _run("validate", "--jobs", "1", str(mixed)), _run("validate", "--jobs", "1", str(spaced))
+    assert _counts(compact.stderr) == _counts(python.stderr)
+    checker = Checker(Catalogue.packaged(), None)
+    careful: list[int] = []
+    reference = checker._careful
+
+    def counted(raw: bytes, number: int, result: Any) -> None:
+        careful.append(number)
+        reference(raw, number, result)
+
+    checker._careful = counted  # type: ignore[method-assign]
+    checker.chunk(spaced.read_bytes())
+    assert len(careful) <= sum(_counts(compact.stderr)[2:4]) + 5

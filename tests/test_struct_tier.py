@@ -84,21 +84,24 @@ ESCAPES = ["\\u0041", "\\/", "\\b", "\\f", "\\n", "\\u00e9", "\\ud83d\\ude00", "
 @settings(max_examples=400, deadline=None)
 @given(events(), st.data())
 def test_a_repeated_key_is_never_accepted(drawn: tuple[str, dict[str, Any]], data: Any) -> None:
-    """A key written twice (at the top or inside a stage), possibly with escapes elsewhere that a
-    naive length count could confuse: the tier refuses, the strict reader calls it unreadable."""
+    """A key written twice (at the top or inside a stage), compact or spaced, possibly with escapes
+    or separators inside a string that a naive count could confuse: no tier accepts the line, the
+    strict reader calls it unreadable."""
     event, payload = drawn
     payload = {"event_type": event, **copy.deepcopy(payload)}
-    raw = orjson.dumps(payload).decode()
+    spaced = data.draw(st.booleans())  # as orjson writes it, or as Python's json.dumps does
+    colon, comma = (": ", ", ") if spaced else (":", ",")
+    raw = json.dumps(payload) if spaced else orjson.dumps(payload).decode()
     inner = data.draw(st.booleans()) and "stages" in payload
     key = data.draw(st.sampled_from(["index", "run_mode"] if inner else [k for k in payload if k != "event_type"]))
     owner = payload["stages"][0] if inner else payload
-    member = f'"{key}":{json.dumps(owner[key], separators=(",", ":"), ensure_ascii=False)}'
+    member = f'"{key}"{colon}{json.dumps(owner[key], separators=(comma, colon))}'
     assert member in raw
-    repeated = data.draw(st.sampled_from([member, f'"{key}":{json.dumps(data.draw(st.integers(0, 9)))}']))
-    raw = raw.replace(member, f"{member},{repeated}", 1)
+    repeated = data.draw(st.sampled_from([member, f'"{key}"{colon}{json.dumps(data.draw(st.integers(0, 9)))}']))
+    raw = raw.replace(member, f"{member}{comma}{repeated}", 1)
     if "selection_message" in payload and data.draw(st.booleans()):
-        escapes = "".join(data.draw(st.lists(st.sampled_from(ESCAPES), max_size=6)))
-        raw = raw.replace('"selection_message":"', f'"selection_message":"{escapes}', 1)
+        escapes = "".join(data.draw(st.lists(st.sampled_from(ESCAPES + [", ", ": "]), max_size=6)))
+        raw = raw.replace(f'"selection_message"{colon}"', f'"selection_message"{colon}"{escapes}', 1)
     line = raw.encode()
     assert TIER.check(line) is None
     assert _line_reference(line)[0] == "unreadable"

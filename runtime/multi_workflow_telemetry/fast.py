@@ -73,15 +73,28 @@ _STRICT = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, obj
 
 
 def same_bytes(payload: Any, raw: bytes | bytearray | str) -> bool:
-    """Whether `raw` is exactly what orjson writes for `payload`. Then no key was duplicated (orjson
-    keeps the last of duplicates silently, and its output would be shorter), so orjson's reading
-    can be trusted; otherwise the strict reader decides. Compact canonical JSON, as `to_json` and
-    most emitters write it, always takes the fast way."""
+    """Whether `raw` is exactly what orjson writes for `payload`, compact or with one space after
+    each `,` and `:` (what Python's `json.dumps` writes by default, non-ASCII escaped). Then orjson's reading can be
+    trusted: equal texts have the same structure, so no key was repeated (orjson keeps the last of
+    duplicates silently, and writes one member fewer), and every number was read exactly (a float
+    standing for a big integer is written back differently). Removing a space after `,` or `:`
+    inside a string would change that string, so the spaced form cannot hide anything either.
+    Otherwise the strict reader decides."""
     try:
         written = orjson.dumps(payload)
     except orjson.JSONEncodeError:
         return False
-    return written == raw if isinstance(raw, (bytes, bytearray)) else written == raw.encode("utf-8")
+    if not isinstance(raw, (bytes, bytearray)):
+        raw = raw.encode("utf-8")
+    if written == raw:
+        return True
+    if len(raw) <= len(written):
+        return False
+    if written == raw.replace(b", ", b",").replace(b": ", b":"):
+        return True
+    # A string holding ", " or ": " defeats the replacement above: compare with what `json.dumps`
+    # writes (the same argument holds for any writer whose text is compared in full).
+    return json.dumps(payload).encode() == raw
 
 
 def loads_exact(raw: bytes | bytearray | str) -> Any:
