@@ -157,12 +157,9 @@ def test_json_format_counts_with_workers(mixed: Path) -> None:
     assert lines == sorted(lines)
 
 
-def test_crlf_line_ends_give_the_same_answers_and_take_the_fast_tiers(mixed: Path, tmp_path: Path) -> None:
-    crlf = tmp_path / "crlf.jsonl"
-    crlf.write_bytes(mixed.read_bytes().replace(b"\n", b"\r\n"))
-    lf, windows = _run("validate", "--jobs", "1", str(mixed)), _run("validate", "--jobs", "1", str(crlf))
-    assert lf.stdout.replace(str(mixed).encode(), b"F") == windows.stdout.replace(str(crlf).encode(), b"F")
-    assert _counts(lf.stderr) == _counts(windows.stderr)
+def _careful_lines(data: bytes) -> list[int]:
+    """The lines of `data` that reach the careful path (the first of each event also does: it
+    builds that event's validators)."""
     checker = Checker(Catalogue.packaged(), None)
     careful: list[int] = []
     reference = checker._careful
@@ -172,9 +169,18 @@ def test_crlf_line_ends_give_the_same_answers_and_take_the_fast_tiers(mixed: Pat
         reference(raw, number, result)
 
     checker._careful = counted  # type: ignore[method-assign]
-    checker.chunk(crlf.read_bytes())
+    checker.chunk(data)
+    return careful
+
+
+def test_crlf_line_ends_give_the_same_answers_and_take_the_fast_tiers(mixed: Path, tmp_path: Path) -> None:
+    crlf = tmp_path / "crlf.jsonl"
+    crlf.write_bytes(mixed.read_bytes().replace(b"\n", b"\r\n"))
+    lf, windows = _run("validate", "--jobs", "1", str(mixed)), _run("validate", "--jobs", "1", str(crlf))
+    assert lf.stdout.replace(str(mixed).encode(), b"F") == windows.stdout.replace(str(crlf).encode(), b"F")
+    assert _counts(lf.stderr) == _counts(windows.stderr)
     invalid_or_unreadable = sum(_counts(lf.stderr)[2:4])
-    assert len(careful) <= invalid_or_unreadable + 5  # valid CRLF lines do not fall to the careful path
+    assert len(_careful_lines(crlf.read_bytes())) <= invalid_or_unreadable + 5  # valid CRLF lines stay fast
 
 
 def test_lines_written_by_json_dumps_do_not_fall_to_the_careful_path(mixed: Path, tmp_path: Path) -> None:
@@ -186,14 +192,4 @@ def test_lines_written_by_json_dumps_do_not_fall_to_the_careful_path(mixed: Path
                                   else line for line in lines))
     compact, python = _run("validate", "--jobs", "1", str(mixed)), _run("validate", "--jobs", "1", str(spaced))
     assert _counts(compact.stderr) == _counts(python.stderr)
-    checker = Checker(Catalogue.packaged(), None)
-    careful: list[int] = []
-    reference = checker._careful
-
-    def counted(raw: bytes, number: int, result: Any) -> None:
-        careful.append(number)
-        reference(raw, number, result)
-
-    checker._careful = counted  # type: ignore[method-assign]
-    checker.chunk(spaced.read_bytes())
-    assert len(careful) <= sum(_counts(compact.stderr)[2:4]) + 5
+    assert len(_careful_lines(spaced.read_bytes())) <= sum(_counts(compact.stderr)[2:4]) + 5
