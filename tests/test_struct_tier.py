@@ -193,3 +193,19 @@ def test_struct_rule_checks_match_the_rules() -> None:
         broken += not holds
         assert fast.FUSED_STRUCT[event](value) == holds, payload
     assert seen == 600 and 100 < broken < 500
+
+
+@settings(max_examples=300, deadline=None)
+@given(events(), st.data())
+def test_broken_compact_lines_agree(drawn: tuple[str, dict[str, Any]], data: Any) -> None:
+    """Compact lines with bytes cut, added or replaced (invalid UTF-8, stray quotes, escapes,
+    literals JSON has not): the first tier never accepts what the reference does not."""
+    raw = bytearray(_compact({"event_type": drawn[0], **drawn[1]}))
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(raw) - 1))
+        raw[at:at + 1] = data.draw(st.sampled_from([
+            b"", b"{", b"]", b",", b'"', b"\xff", b"\xed\xa0\x80", b"\\", b"\\u0041", b" ", b"1e2", b"-0", b"NaN", b"\r",
+        ]))
+    for line in bytes(raw).split(b"\n"):
+        if line.strip():
+            _tier_agrees(line)
