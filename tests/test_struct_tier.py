@@ -137,7 +137,7 @@ def _catalogue_with(tmp_path: Any, schema: dict[str, Any]) -> Catalogue:
     ({"type": "integer", "enum": [1, 2]}, "enum or const on a type other than string"),
     ({"type": ["string", "null"], "enum": ["a"]}, "enum or const on a type other than string"),
     ({"type": "number"}, "type 'number'"),
-    ({"type": "array", "items": {"type": "string", "pattern": "^a$"}}, "keyword(s) ['pattern']"),
+    ({"type": "array", "items": {"type": "string", "pattern": "^a.b$"}}, "may mean something else in Python's re"),
     ({"type": "array", "uniqueItems": True}, "keyword(s) ['uniqueItems']"),
     ({"type": "object", "properties": {"a": {"type": "string"}}}, "must be closed"),
     ({"anyOf": [{"type": "string"}]}, "no type"),
@@ -209,3 +209,30 @@ def test_broken_compact_lines_agree(drawn: tuple[str, dict[str, Any]], data: Any
     for line in bytes(raw).split(b"\n"):
         if line.strip():
             _tier_agrees(line)
+
+
+PATTERNS = ["^multiwf-[0-9a-f]{32}$", "^[a-z]+$", "abc", "^a", "b$", "^[A-Z][a-z0-9_-]{1,3}$", "^x?y*z+$", "[0-9]{2,}"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(PATTERNS), st.text(alphabet="abcxyzAZ09_-\n\r\u2028é😀", max_size=12),
+       st.sampled_from(["", "\n", "\r\n", "\u2028"]))
+def test_python_patterns_mean_what_the_ecma_patterns_mean(pattern: str, text: str, end: str) -> None:
+    """The patterns kept in the structs are searched by Python's `re`; for those `python_pattern`
+    vouches for, the answer is the ECMA-262 one (regress, as the reference uses), newlines and
+    characters beyond the Basic Multilingual Plane included."""
+    import regress
+
+    from multi_workflow_telemetry.structs import python_pattern
+
+    translated = python_pattern(pattern)
+    assert translated is not None
+    for candidate in (text + end, "multiwf-" + "0" * 32 + end, text):
+        assert (re.search(translated, candidate) is not None) == (regress.Regex(pattern).find(candidate) is not None)
+
+
+def test_patterns_python_does_not_share_are_refused() -> None:
+    from multi_workflow_telemetry.structs import python_pattern
+
+    for pattern in ("^a.b$", "^(a|b)$", "^[^a]$", "^\\d+$", "^a+?$", "^x$|^y$", "a{,2}", "[z-a]"):
+        assert python_pattern(pattern) is None, pattern

@@ -11,7 +11,7 @@ leaves that event to the next tier (orjson, jsonschema-rs and the fused rules in
 mapping errs only towards strictness: msgspec refuses `2.0` for an integer, which JSON Schema
 accepts; such a line simply takes the next tier. What msgspec types cannot say at all is kept as
 a *residual* schema, compiled by `residual.py` into one expression over the few top-level fields
-it reads: `pattern` (msgspec's are Python regular expressions, not ECMA-262 ones) and the root's
+it reads: a `pattern` Python's `re` cannot say exactly (see `python_pattern`) and the root's
 conditionals (`allOf`, `if`/`then`/`else`, `dependentSchemas`, `dependentRequired`).
 
 Duplicate keys: msgspec, like orjson, keeps the last of a repeated key silently. The struct is
@@ -25,6 +25,7 @@ parsing (`float_hook`); typed `number` fields are not compiled at all.
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -44,13 +45,33 @@ _ANNOTATIONS = frozenset({
     "readOnly", "writeOnly", "format",
 })
 # The assertions each JSON type maps exactly onto msgspec.
-_STRING = frozenset({"minLength", "maxLength", "enum", "const"})
+_STRING = frozenset({"minLength", "maxLength", "enum", "const", "pattern"})
 _INTEGER = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
 _ARRAY = frozenset({"items", "minItems", "maxItems"})
 _OBJECT = frozenset({"properties", "required", "additionalProperties"})
 # The root's keywords kept for the residual check (residual.py).
 _RESIDUAL_ROOT = frozenset({"allOf", "if", "then", "else", "dependentSchemas", "dependentRequired"})
 MAX_NAME = 64
+
+
+# Patterns whose ECMA-262 meaning Python's `re` shares exactly: ASCII literals, non-negated ASCII
+# classes and greedy quantifiers, anchored by `^` and `$` at their ends only. (`.`, escapes,
+# negated classes and alternation differ between the two, in line terminators, Unicode classes
+# and UTF-16 code units.) `$` becomes `\Z`: Python's `$` also matches before a final newline.
+_SAFE_PATTERN = re.compile(r"\^?(?:(?:[A-Za-z0-9_:/@=,;-]|\[[A-Za-z0-9_-]+\])(?:[?*+]|\{\d+(?:,\d*)?\})?)+\$?")
+
+
+def python_pattern(pattern: str) -> str | None:
+    """The Python regular expression (searched, as msgspec does) that accepts exactly the strings
+    the ECMA-262 `pattern` accepts, or None when this module cannot vouch for one."""
+    if not _SAFE_PATTERN.fullmatch(pattern):
+        return None
+    translated = pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
+    try:
+        re.compile(translated)
+    except re.error:  # e.g. a class range written backwards: the reference reports the schema
+        return None
+    return translated
 
 
 def _refuse_float(text: str) -> Any:
@@ -150,17 +171,23 @@ class _Builder:
         raise Unsupported(f"{where}: type {name!r}")  # number: floats may re-encode longer
 
     def string(self, schema: dict[str, Any], mine: set[str], where: str) -> Any:
+        pattern = python_pattern(schema["pattern"]) if "pattern" in mine else None
+        if "pattern" in mine and pattern is None:
+            raise Unsupported(f"{where}: pattern {schema['pattern']!r} may mean something else in Python's re")
         if "enum" in mine or "const" in mine:
             values = list(schema["enum"]) if "enum" in mine else [schema["const"]]
             if "enum" in mine and "const" in mine:
                 values = [v for v in values if v == schema["const"]]
             if not values or any(type(v) is not str for v in values):
                 raise Unsupported(f"{where}: enum or const of other than strings")
-            values = [v for v in values if _length_ok(v, schema)]
+            values = [v for v in values if _length_ok(v, schema) and (pattern is None or re.search(pattern, v))]
             if not values:
                 raise Unsupported(f"{where}: no value satisfies both enum and length")
             return Literal[tuple(values)]
-        meta = {arg: schema[key] for arg, key in (("min_length", "minLength"), ("max_length", "maxLength")) if key in mine}
+        meta: dict[str, Any] = {arg: schema[key] for arg, key in (("min_length", "minLength"), ("max_length", "maxLength"))
+                                if key in mine}
+        if pattern is not None:
+            meta["pattern"] = pattern
         return Annotated[str, msgspec.Meta(**meta)] if meta else str
 
     def object(self, schema: dict[str, Any], base: str, where: str, *, root: SchemaFile | None = None,
@@ -241,7 +268,8 @@ def compile_event(catalogue: Catalogue, schema_file: SchemaFile) -> EventType:
     if not (isinstance(tag, dict) and tag.get("const") == schema_file.name
             and not {k for k in tag if k not in _ANNOTATIONS and not k.startswith("x-")} - {"const"}):
         raise Unsupported("event_type must be a property whose const is the event's name (it tags the struct)")
-    # Patterns of top-level strings move to the residual check: msgspec's are Python's `re`.
+    # Patterns of top-level strings that Python's `re` cannot say exactly move to the residual
+    # check (ECMA-262, by regress); the others stay in the struct, checked while parsing.
     residual: dict[str, Any] = {k: schema[k] for k in residual_keys}
     patterns: dict[str, Any] = {}
     stripped: dict[str, Any] = {}
@@ -249,7 +277,7 @@ def compile_event(catalogue: Catalogue, schema_file: SchemaFile) -> EventType:
         target = sub
         if isinstance(sub, dict) and "$ref" in sub:
             target = builder.resolve(base, sub["$ref"])[2]
-        if isinstance(target, dict) and "pattern" in target:
+        if isinstance(target, dict) and "pattern" in target and python_pattern(target["pattern"]) is None:
             patterns[name] = {"pattern": target["pattern"]}
             stripped[name] = {k: v for k, v in target.items() if k != "pattern"}
     if patterns:
@@ -295,7 +323,7 @@ class StructTier:
                 self.skipped[schema_file.ref] = "no struct form of its contract rules"
                 continue
             fused = fused or _no_rules
-            combined = compile_residual(event_type.residual, schema_file.ref, then=fused)
+            combined = compile_residual(event_type.residual, schema_file.ref, then=fused) if event_type.residual else fused
             self.checks[event_type.struct] = (combined, event_type.event)
         types = list(self.checks)
         self.decoder = (msgspec.json.Decoder(types[0] if len(types) == 1 else Union[tuple(types)],  # noqa: UP007

@@ -327,8 +327,8 @@ def render(results: list[Result], facts: dict[str, Any], info: dict[str, str]) -
             f"- Per event on one core the fast path costs {f['fast_us']:.1f} µs against "
             f"{f['floor_seconds'] / f['events'] * 1e6:.1f} µs to read and parse with orjson alone: msgspec parses "
             "the line into structs built from the schemas, checking the structure as it parses; the struct is "
-            "encoded again to prove no key was repeated; the root's conditions, the ECMA-262 patterns and the "
-            "contract rules run in Python. Two cores halve that; start-up adds its fixed cost.\n"
+            "encoded again to prove no key was repeated; the root's conditions and the contract rules run in "
+            "Python. Two cores halve that; start-up adds its fixed cost.\n"
             f"- Load average when the stream was measured: {f['load']}. The machine is shared: a parallel run "
             "suffers more than a single process when other work takes a core."
         )
