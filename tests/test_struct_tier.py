@@ -236,3 +236,18 @@ def test_patterns_python_does_not_share_are_refused() -> None:
 
     for pattern in ("^a.b$", "^(a|b)$", "^[^a]$", "^\\d+$", "^a+?$", "^x$|^y$", "a{,2}", "[z-a]"):
         assert python_pattern(pattern) is None, pattern
+
+
+def test_with_a_known_event_lines_may_leave_event_type_out() -> None:
+    # `contracts validate --event NAME`: the struct is untagged, `event_type` optional as in the schema
+    plan = CATALOGUE.get(workload.PLAN)
+    untagged = StructTier(CATALOGUE, [plan], tagged=False)
+    payload = workload._plan(random.Random(5))
+    payload.pop("event_type", None)
+    assert untagged.check(_compact(payload)) is not None
+    assert untagged.check(_compact({"event_type": workload.PLAN, **payload})) is not None
+    assert untagged.check(_compact({"event_type": workload.SUMMARY, **payload})) is None
+    # without a known event, a line must say which it is: the tagged tier refuses it
+    assert TIER.check(_compact(payload)) is None
+    with pytest.raises(ValueError, match="one event version"):
+        StructTier(CATALOGUE, [plan, CATALOGUE.get(workload.SUMMARY)], tagged=False)

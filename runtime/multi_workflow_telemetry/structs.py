@@ -122,6 +122,11 @@ class _Builder:
                 raise Unsupported(f"{where}: $ref into a resource with its own $id")
             return self.type_of_target(target, uri, fragment, where)
         types = schema.get("type")
+        if types is None and asserting and asserting <= {"const", "enum"}:
+            types = "string"  # `const: "x"` accepts the string "x" only: a string schema says the same
+            if not all(type(v) is str for v in ([schema["const"]] if "const" in schema else schema["enum"])):
+                raise Unsupported(f"{where}: enum or const of other than strings")
+            schema = {**schema, "type": "string"}
         if types is None:
             raise Unsupported(f"{where}: no type")
         names = [types] if isinstance(types, str) else list(types)
@@ -250,9 +255,13 @@ def _is_scalar(kind: Any) -> bool:
     return False
 
 
-def compile_event(catalogue: Catalogue, schema_file: SchemaFile) -> EventType:
+def compile_event(catalogue: Catalogue, schema_file: SchemaFile, *, tagged: bool = True) -> EventType:
     """The msgspec type of one event version. Raises Unsupported when the schema (or a shape it
-    references) is outside what msgspec types express exactly."""
+    references) is outside what msgspec types express exactly.
+
+    Tagged, `event_type` is the struct's tag, so one decoder reads every event of a stream (a line
+    must then name its event). Untagged, `event_type` is an ordinary optional field, for a stream
+    of one known event (`--event`) whose lines may leave it out."""
     schema = schema_file.schema
     base = schema_file.id or schema_file.path.as_uri()
     builder = _Builder(catalogue)
@@ -283,7 +292,8 @@ def compile_event(catalogue: Catalogue, schema_file: SchemaFile) -> EventType:
     if patterns:
         residual["properties"] = patterns
     closed = dict(schema, properties={**props, **stripped})
-    struct = builder.object(closed, base, f"{schema_file.name}", root=schema_file, skip=frozenset({"event_type"}))
+    skip = frozenset({"event_type"}) if tagged else frozenset()
+    struct = builder.object(closed, base, f"{schema_file.name}", root=schema_file if tagged else None, skip=skip)
     kinds = {f.name: f.type for f in msgspec.structs.fields(struct)}
     for name in fields_read(residual):
         if name not in kinds or not _is_scalar(kinds[name]):
@@ -304,17 +314,19 @@ class StructTier:
     struct and its event when the line is certainly valid, else None (ask the next tier).
 
     The events share one decoder, a union tagged by `event_type`, so a line is read once whatever
-    its event. Event versions whose schema, or whose contract rules, have no struct form here
+    its event; untagged (one event version, known beforehand) a line may leave `event_type` out. Event versions whose schema, or whose contract rules, have no struct form here
     are left out, and their lines go to the next tier.
     """
 
-    def __init__(self, catalogue: Catalogue, schema_files: list[SchemaFile]) -> None:
+    def __init__(self, catalogue: Catalogue, schema_files: list[SchemaFile], *, tagged: bool = True) -> None:
+        if not tagged and len(schema_files) != 1:
+            raise ValueError("an untagged tier reads one event version")
         # struct type -> (the residual schema and the contract rules in one function, event)
         self.checks: dict[type, tuple[Callable[[Any], bool], str]] = {}
         self.skipped: dict[str, str] = {}  # event -> why it has no struct tier
         for schema_file in schema_files:
             try:
-                event_type = compile_event(catalogue, schema_file)
+                event_type = compile_event(catalogue, schema_file, tagged=tagged)
             except Unsupported as exc:
                 self.skipped[schema_file.ref] = str(exc)
                 continue

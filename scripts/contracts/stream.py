@@ -101,7 +101,7 @@ class Checker:
         # The first tier: msgspec structs of the event versions lines are checked against
         # (the fixed one, or the latest of each event, as `_infer` picks them).
         versions = [self.fixed.schema_file] if self.fixed else [catalogue.get(name) for name in sorted(self._known)]
-        self.tier = StructTier(catalogue, versions)
+        self.tier = StructTier(catalogue, versions, tagged=self.fixed is None)
 
     @staticmethod
     def _checks_of(validator: EventValidator) -> tuple[Any, Any, str] | None:

@@ -66,14 +66,37 @@ def diff(data: bytes) -> None:
 
 
 def jsonl(data: bytes) -> None:
-    """The streaming reader of `contracts validate` on arbitrary bytes: the account adds up."""
+    """The streaming reader of `contracts validate` on arbitrary bytes: the account adds up, and
+    every line it lets through (by whichever tier) is one the reference accepts, and back."""
     from contracts.stream import validate_stream  # noqa: PLC0415 - the module under test
+    from multi_workflow_telemetry.fast import strip_bom
 
-    summary = validate_stream(io.BytesIO(data), name="<fuzz>", event="multi_workflow.plan_created")
+    event = "multi_workflow.plan_created"
+    summary = validate_stream(io.BytesIO(data), name="<fuzz>", event=event)
     assert summary.events == summary.valid + summary.invalid + summary.unreadable
+    flagged = {line for line, *_ in summary.problems}
+    for number, raw in enumerate(strip_bom(data).split(b"\n"), 1):
+        if raw.strip():
+            assert _reference_accepts(event, raw.rstrip(b"\r")) == (number not in flagged), (number, raw)
+
+
+def _reference_accepts(event: str, raw: bytes) -> bool:
+    """The reference's verdict on one line: the strict reader, then jsonschema and rules.py."""
+    from multi_workflow_telemetry.fast import loads_exact
+    from multi_workflow_telemetry.validation import validator_for
+
+    try:
+        payload = loads_exact(raw)
+    except (ValueError, RecursionError):
+        return False
+    return not validator_for(event).reference(payload)
 
 
 TARGETS: dict[str, Callable[[bytes], None]] = {"parse": parse, "validate": validate, "diff": diff, "jsonl": jsonl}
+
+
+def _with_event(payload: Any) -> Any:
+    return {"event_type": "multi_workflow.plan_created", **payload} if isinstance(payload, dict) else payload
 
 
 def seeds(target: str) -> list[bytes]:
@@ -85,6 +108,7 @@ def seeds(target: str) -> list[bytes]:
         pairs = [a + b"\n" + b for a in texts[:3] for b in texts[:3]]
         return pairs + [b'{"type":"integer"}\n{"type":"number"}', b'{"enum":[1,2]}\n{"enum":[2,1]}']
     out = [json.dumps(json.loads(p.read_text())["payload"]).encode() for p in payloads]
-    if target == "jsonl":
-        out = [b"\n".join(out[i : i + 5]) for i in range(0, len(out), 5)]
+    if target == "jsonl":  # five lines each, written spaced (json.dumps) and compact (the fastest tier)
+        compact = [json.dumps(_with_event(json.loads(line)), separators=(",", ":")).encode() for line in out]
+        out = [b"\n".join(lines[i : i + 5]) for lines in (out, compact) for i in range(0, len(lines), 5)]
     return out
