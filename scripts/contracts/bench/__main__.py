@@ -409,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=200_000, help="events in the generated stream")
     parser.add_argument("--sample", type=int, default=1_000, help="events the reference is timed on")
-    parser.add_argument("--repeat", type=int, default=5, help="runs of the CLI and of the floor, interleaved (the best of each is kept)")
+    parser.add_argument("--repeat", type=int, default=7, help="runs of the CLI and of the floor, interleaved (the best of each is kept)")
     parser.add_argument("--memory-events", type=int, default=2_000_000, help="events of the memory run")
     parser.add_argument("--catalogue-events", type=int, default=500, help="events of the large catalogue")
     parser.add_argument("--catalogue-small", type=int, default=50, help="events of the small catalogue")
