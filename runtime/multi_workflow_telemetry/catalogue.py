@@ -122,6 +122,25 @@ class Catalogue:
         return self._files[name][version]
 
     @cached_property
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """Every schema by its `$id`."""
+        return {f.id: f.schema for f in self.files() if f.id}
+
+    def lookup(self, uri: str, fragment: str = "") -> Any:
+        """The node at a JSON pointer (`fragment`, as after `#`) in the document whose `$id` is
+        `uri`. Raises KeyError when there is no such document or node."""
+        node: Any = self.documents[uri]
+        for token in fragment.split("/")[1:] if fragment else []:
+            token = token.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            elif isinstance(node, dict) and token in node:
+                node = node[token]
+            else:
+                raise KeyError(f"{uri}#{fragment}")
+        return node
+
+    @cached_property
     def registry(self) -> Registry[Any]:
         """Every schema by its `$id`, and nothing else: unknown references are refused."""
         # imported here: the fast path (jsonschema-rs) never needs it, and it costs start-up time

@@ -16,13 +16,12 @@ import typing
 from functools import cache
 from typing import Any
 
-import orjson
 import rfc8785
 
 from ._violation import Violation
 from .absent import ABSENT
 from .catalogue import SchemaFile
-from .fast import NotJSON, loads_exact, same_bytes, strip_bom
+from .fast import NotJSON, loads_exact, strip_bom
 from .validation import validator_for
 
 class ContractViolation(ValueError):
@@ -70,17 +69,6 @@ def load_json(data: str | bytes | bytearray) -> Any:
         raise ContractViolation("json", [Violation("", "json", "not usable JSON: nested too deeply")]) from None
 
 
-_NOT_SURE = object()
-
-
-def _quick_json(validator: Any, data: str | bytes | bytearray) -> Any:
-    try:
-        payload = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return _NOT_SURE
-    return payload if validator.quick(payload) and same_bytes(payload, data) else _NOT_SURE
-
-
 def parse(event: str, data: Any) -> Any:
     """The event's dataclass for `data` (a dict, or JSON as `str` / `bytes`).
 
@@ -91,9 +79,9 @@ def parse(event: str, data: Any) -> Any:
     if isinstance(data, (str, bytes, bytearray)):
         # orjson reads the text when what it read is certainly exact (it writes back the same
         # bytes) and the fast path calls it valid; anything else is read again, exactly.
-        payload = _quick_json(validator, data)
-        if payload is not _NOT_SURE:
-            return _build(model_for(validator.schema_file), payload)
+        quick = validator.quick_json(data)
+        if quick is not None:
+            return _build(model_for(validator.schema_file), quick[0])
         payload = load_json(data)
     else:
         payload = data

@@ -140,7 +140,7 @@ _REGISTRIES: dict[int, tuple[Catalogue, Any]] = {}
 def _registry(catalogue: Catalogue) -> Any:
     held = _REGISTRIES.get(id(catalogue))
     if held is None or held[0] is not catalogue:
-        resources = [(f.id, f.schema) for f in catalogue.files() if f.id]
+        resources = list(catalogue.documents.items())
         held = (catalogue, jsonschema_rs.Registry(resources, retriever=_refuse))
         _REGISTRIES[id(catalogue)] = held
     return held[1]

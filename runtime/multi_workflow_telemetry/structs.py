@@ -6,8 +6,8 @@ structs and checks types, required and unknown fields, enums and bounds as it go
 types are built here from the catalogue's schemas, so the schemas stay the only source.
 
 Only a subset of JSON Schema maps onto msgspec types exactly. Anything outside it (see `_STRING`,
-`_INTEGER`, ...: a keyword not listed there) and the schema is not compiled: `compile_events`
-leaves that event to the next tier (orjson, jsonschema-rs and the fused rules in `fast.py`). The
+`_INTEGER`, ...: a keyword not listed there) and the schema is not compiled: `StructTier` leaves
+that event to the next tier (orjson, jsonschema-rs and the fused rules in `fast.py`). The
 mapping errs only towards strictness: msgspec refuses `2.0` for an integer, which JSON Schema
 accepts; such a line simply takes the next tier. What msgspec types cannot say at all is kept as
 a *residual* schema, compiled by `residual.py` into one expression over the few top-level fields
@@ -86,28 +86,25 @@ class EventType:
 
     event: str
     struct: type
-    # The residual schema (residual.py), and it as a function of the struct: true when it holds.
-    residual: dict[str, Any]
-    residual_ok: Callable[[Any], bool]
+    # True when what the struct cannot check holds: the root's conditions and the patterns Python
+    # cannot say (residual.py), then the contract rules (`then`).
+    check: Callable[[Any], bool]
 
 
 class _Builder:
     def __init__(self, catalogue: Catalogue) -> None:
-        self.documents = {f.id: f.schema for f in catalogue.files() if f.id}
+        self.catalogue = catalogue
         self.structs: dict[tuple[str, str], Any] = {}
         self.names: set[str] = set()
 
     def resolve(self, base: str, ref: str) -> tuple[str, str, Any]:
         uri, fragment = urldefrag(urljoin(base, ref))
-        if uri not in self.documents or (fragment and not fragment.startswith("/")):
+        if fragment and not fragment.startswith("/"):
             raise Unsupported(f"$ref {ref!r}: only JSON pointers into the catalogue's documents")
-        node: Any = self.documents[uri]
-        for token in fragment.split("/")[1:] if fragment else []:
-            token = token.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or token not in node:
-                raise Unsupported(f"$ref {ref!r} does not resolve")
-            node = node[token]
-        return uri, fragment, node
+        try:
+            return uri, fragment, self.catalogue.lookup(uri, fragment)
+        except KeyError:
+            raise Unsupported(f"$ref {ref!r} does not resolve in the catalogue") from None
 
     def type_of(self, schema: Any, base: str, where: str) -> Any:
         """The msgspec type accepting exactly (or fewer than) the instances `schema` accepts."""
@@ -255,7 +252,12 @@ def _is_scalar(kind: Any) -> bool:
     return False
 
 
-def compile_event(catalogue: Catalogue, schema_file: SchemaFile, *, tagged: bool = True) -> EventType:
+def _no_rules(value: Any) -> bool:
+    return True
+
+
+def compile_event(catalogue: Catalogue, schema_file: SchemaFile, *, tagged: bool = True,
+                  then: Callable[[Any], bool] | None = None) -> EventType:
     """The msgspec type of one event version. Raises Unsupported when the schema (or a shape it
     references) is outside what msgspec types express exactly.
 
@@ -263,9 +265,10 @@ def compile_event(catalogue: Catalogue, schema_file: SchemaFile, *, tagged: bool
     must then name its event). Untagged, `event_type` is an ordinary optional field, for a stream
     of one known event (`--event`) whose lines may leave it out."""
     schema = schema_file.schema
-    base = schema_file.id or schema_file.path.as_uri()
+    if not schema_file.id:
+        raise Unsupported("an event schema without $id: its references cannot be resolved here")
+    base = schema_file.id
     builder = _Builder(catalogue)
-    builder.documents.setdefault(base, schema)
     if schema.get("type") != "object":
         raise Unsupported("an event is an object")
     root_keys = {k for k in schema if k not in _ANNOTATIONS and not k.startswith("x-")}
@@ -298,11 +301,11 @@ def compile_event(catalogue: Catalogue, schema_file: SchemaFile, *, tagged: bool
     for name in fields_read(residual):
         if name not in kinds or not _is_scalar(kinds[name]):
             raise Unsupported(f"the conditions read {name!r}, which is not a scalar field of the event")
-    return EventType(schema_file.name, struct, residual, compile_residual(residual, schema_file.ref))
-
-
-def _no_rules(value: Any) -> bool:
-    return True
+    if residual:
+        check = compile_residual(residual, schema_file.ref, then=then)
+    else:
+        check = then or _no_rules
+    return EventType(schema_file.name, struct, check)
 
 
 # What a struct tier's checks may raise on a line they cannot judge: the next tier decides.
@@ -314,8 +317,10 @@ class StructTier:
     struct and its event when the line is certainly valid, else None (ask the next tier).
 
     The events share one decoder, a union tagged by `event_type`, so a line is read once whatever
-    its event; untagged (one event version, known beforehand) a line may leave `event_type` out. Event versions whose schema, or whose contract rules, have no struct form here
-    are left out, and their lines go to the next tier.
+    its event; untagged (one event version, known beforehand) a line may leave `event_type` out.
+    Event versions whose schema, or whose contract rules, have no struct form here are left out,
+    and their lines go to the next tier. (`Checker._lines` in the tooling runs the same steps as
+    `check`, inlined in its loop over lines.)
     """
 
     def __init__(self, catalogue: Catalogue, schema_files: list[SchemaFile], *, tagged: bool = True) -> None:
@@ -325,18 +330,16 @@ class StructTier:
         self.checks: dict[type, tuple[Callable[[Any], bool], str]] = {}
         self.skipped: dict[str, str] = {}  # event -> why it has no struct tier
         for schema_file in schema_files:
-            try:
-                event_type = compile_event(catalogue, schema_file, tagged=tagged)
-            except Unsupported as exc:
-                self.skipped[schema_file.ref] = str(exc)
-                continue
             fused = fused_check(schema_file, structs=True)
             if fused is None and rules_for(schema_file.name):
                 self.skipped[schema_file.ref] = "no struct form of its contract rules"
                 continue
-            fused = fused or _no_rules
-            combined = compile_residual(event_type.residual, schema_file.ref, then=fused) if event_type.residual else fused
-            self.checks[event_type.struct] = (combined, event_type.event)
+            try:
+                event_type = compile_event(catalogue, schema_file, tagged=tagged, then=fused)
+            except Unsupported as exc:
+                self.skipped[schema_file.ref] = str(exc)
+                continue
+            self.checks[event_type.struct] = (event_type.check, event_type.event)
         types = list(self.checks)
         self.decoder = (msgspec.json.Decoder(types[0] if len(types) == 1 else Union[tuple(types)],  # noqa: UP007
                                              float_hook=_refuse_float) if types else None)

@@ -85,16 +85,8 @@ class EventValidator:
         value = self._keyword_values.get(location, _MISSING)
         if value is _MISSING:
             uri, _, pointer = location.partition("#")
-            node: Any = self._documents[uri]
-            for token in pointer.split("/")[1:]:
-                token = token.replace("~1", "/").replace("~0", "~")
-                node = node[int(token)] if isinstance(node, list) else node[token]
-            value = self._keyword_values[location] = node
+            value = self._keyword_values[location] = self._catalogue.lookup(uri, pointer)
         return value
-
-    @cached_property
-    def _documents(self) -> dict[str, Any]:
-        return {f.id: f.schema for f in self._catalogue.files() if f.id}
 
     def _generic_fused(self, payload: Any) -> bool:
         return exact_json_ints(payload) and not check_rules(self.event, payload)
@@ -125,15 +117,20 @@ class EventValidator:
         Raises ValueError (`json.JSONDecodeError`, `UnicodeDecodeError`, `fast.NotJSON`) when
         `data` is not JSON; NaN, Infinity and numbers out of a float's range are not JSON.
         """
+        quick = self.quick_json(data)
+        if quick is not None:
+            return quick[0], []
+        exact = loads_exact(data)
+        return exact, self.validate(exact)
+
+    def quick_json(self, data: str | bytes | bytearray) -> tuple[Any] | None:
+        """(payload,) when orjson's reading of `data` is certainly exact (`same_bytes`) and the
+        fast path calls it valid; None means "read it exactly and ask `validate`"."""
         try:
             payload = orjson.loads(data)
         except orjson.JSONDecodeError:
-            pass
-        else:
-            if self.quick(payload) and same_bytes(payload, data):
-                return payload, []
-        exact = loads_exact(data)
-        return exact, self.validate(exact)
+            return None
+        return (payload,) if self.quick(payload) and same_bytes(payload, data) else None
 
     def quick(self, payload: Any) -> bool:
         """True when `payload` is certainly valid; False means "ask `validate`" (it may still be

@@ -20,11 +20,11 @@ from functools import lru_cache
 from typing import IO, Any
 
 import orjson
+from msgspec import UNSET
 from multi_workflow_telemetry.catalogue import Catalogue
 from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, strip_bom
 from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
 from multi_workflow_telemetry.structs import TIER_ERRORS, StructTier
-from msgspec import UNSET
 from multi_workflow_telemetry.validation import QUICK_ERRORS, EventValidator
 
 # Bytes of lines per chunk: large enough to amortise handing a chunk over, small enough to hold a
@@ -168,7 +168,8 @@ class Checker:
         valid = blank = number = 0
         for raw in lines:
             number += 1
-            # First tier: msgspec parses and checks the structure in one pass (structs.py).
+            # First tier: msgspec parses and checks the structure in one pass (StructTier.check,
+            # inlined: this loop runs once per line).
             if decode is not None:
                 try:
                     value = decode(raw)
