@@ -50,9 +50,12 @@ wheel: setup
 # A release is built from what is committed, and only once the policy passes: `contracts check`
 # (schemas, rules, fixtures, version policy, drift of generated/ and the docs' generated pages),
 # and, from the second release on, no version file released under the last tag has changed.
+# The version is computed (`contracts version`): VERSION=X.Y.Z asks for one (refused when smaller
+# than the changes need), BUMP=patch|minor|major for a runtime change bigger than a PATCH.
 release: clean-tree check
 	@last=$$(git describe --tags --abbrev=0 2>/dev/null || true); \
 	if [ -n "$$last" ]; then echo "contracts check --against $$last"; $(BIN)/contracts check --against "$$last"; fi
+	$(BIN)/contracts release $(if $(VERSION),--version $(VERSION)) $(if $(BUMP),--bump $(BUMP))
 	$(MAKE) --no-print-directory wheel
 	rm -rf dist/site dist/CHANGELOG.md
 	$(BIN)/mkdocs build --strict --quiet --site-dir dist/site

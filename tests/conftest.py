@@ -39,4 +39,5 @@ def repo_copy(tmp_path: Path) -> Path:
     for name in ("schemas", "fixtures", "runtime", "templates", "generated", "scripts", "docs"):
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    shutil.copy(REPO / "releases.json", root / "releases.json")
     return root

@@ -187,7 +187,7 @@ def test_b16_path_out_of_the_repository(tmp_path: Path) -> None:
         done = run_contracts(*args)
         assert done.returncode == 2, args
         assert done.stderr.strip().splitlines() == [
-            f"contracts: error: '{PLAN}@../../x': version must be MAJOR.MINOR.PATCH"
+            f"contracts: error: '{PLAN}@../../x': version must be MAJOR.MINOR.PATCH (or MAJOR)"
         ], args
 
 

@@ -51,7 +51,7 @@ def test_stdin_and_event_inferred_from_event_type() -> None:
     done = run_contracts("validate", "-", stdin="\n".join(lines) + "\n")
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
-        "<stdin>:3: /event_type: cannot tell which event this is: no event_type; pass --event NAME [event]"
+        "<stdin>:3: /event_type: cannot tell which event this is: no event_type and no CloudEvents envelope; pass --event NAME [event]"
     ]
     assert "3 events: 2 valid, 1 invalid, 0 unreadable" in done.stderr
 

@@ -142,12 +142,19 @@ def test_mypy_strict_on_the_package_and_a_typed_consumer() -> None:
     assert done.returncode == 0, done.stdout
 
 
-def test_readme_snippet_runs() -> None:
+def _snippet(readme: str, name: str) -> str:
+    return readme.split(f"<!-- {name} -->")[1].split("```python")[1].split("```")[0]
+
+
+def test_readme_snippets_run_and_the_consumer_reads_what_the_service_published() -> None:
     readme = (REPO / "README.md").read_text()
-    snippet = readme.split("<!-- service-snippet -->")[1].split("```python")[1].split("```")[0]
-    assert len(snippet.strip().splitlines()) <= 10
+    service, consumer = _snippet(readme, "service-snippet"), _snippet(readme, "consumer-snippet")
+    assert len(service.strip().splitlines()) <= 10
     namespace: dict[str, object] = {}
-    exec(compile(snippet, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    exec(compile(service, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    assert json.loads(namespace["wire"])["type"] == SUMMARY  # type: ignore[arg-type]  # published enveloped
+    exec(compile(consumer, "README.md", "exec"), namespace)  # noqa: S102
+    assert namespace["received"].event == namespace["summary"].event  # type: ignore[attr-defined]
 
 
 def _wheel(out: Path) -> str:
@@ -174,7 +181,7 @@ def test_wheel_builds_twice_to_the_same_bytes_and_works_installed(tmp_path: Path
     assert version == v1.VERSIONS[PLAN]
     # The README's service snippet, against the installed wheel alone, outside the repository.
     readme = (REPO / "README.md").read_text()
-    (tmp_path / "snippet.py").write_text(readme.split("<!-- service-snippet -->")[1].split("```python")[1].split("```")[0])
+    (tmp_path / "snippet.py").write_text(_snippet(readme, "service-snippet") + _snippet(readme, "consumer-snippet"))
     snippet = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); "
                               "exec(open('snippet.py').read())"],
                              capture_output=True, text=True, cwd=tmp_path, timeout=120)

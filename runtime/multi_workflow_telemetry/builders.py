@@ -4,6 +4,10 @@
 stages and workflows; `build_execution_summary_event` mirrors the plan's stages into
 `stage_runs`, derives the run's status, and lists every failed workflow in `errors`. Both
 validate what they build, so an emitter cannot publish an event that breaks the contract.
+
+The builders belong to major 1 (`MAJOR`): they build `v1` dataclasses and validate them against
+the versions `v1.VERSIONS` pins, so a later major of an event never changes what they build or
+accept. Given `source=`, they return the event in its CloudEvents envelope, ready to publish.
 """
 
 from __future__ import annotations
@@ -11,12 +15,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from .absent import ABSENT, Absent
 from .codec import ContractViolation, to_dict
-from .v1 import ErrorEntry, ExecutionSummary, PlanCreated, Stage, StageRun, WorkflowRun
+from .envelopes import Enveloped, envelope
+from .v1 import VERSIONS, ErrorEntry, ExecutionSummary, PlanCreated, Stage, StageRun, WorkflowRun
 from .validation import validate
+
+#: The major of the events these builders build.
+MAJOR = 1
 
 PREVIEW_GUARD = "preview_only_guard"
 E = TypeVar("E", PlanCreated, ExecutionSummary)
@@ -46,6 +54,18 @@ def new_plan_id() -> str:
     return f"multiwf-{uuid.uuid4().hex}"
 
 
+@overload
+def build_plan_created_event(*, stages: Sequence[PlannedStage], allow_partial_success: bool, preview_only: bool,
+                             plan_id: str | None = ..., run_id: str | Absent = ..., issue_number: int | None | Absent = ...,
+                             batch_id: str | Absent = ..., selection_reason: str | Absent = ...,
+                             selection_message: str | Absent = ..., source: None = ...) -> PlanCreated: ...
+@overload
+def build_plan_created_event(*, stages: Sequence[PlannedStage], allow_partial_success: bool, preview_only: bool,
+                             plan_id: str | None = ..., run_id: str | Absent = ..., issue_number: int | None | Absent = ...,
+                             batch_id: str | Absent = ..., selection_reason: str | Absent = ...,
+                             selection_message: str | Absent = ..., source: str) -> Enveloped: ...
+
+
 def build_plan_created_event(
     *,
     stages: Sequence[PlannedStage],
@@ -57,8 +77,11 @@ def build_plan_created_event(
     batch_id: str | Absent = ABSENT,
     selection_reason: str | Absent = ABSENT,
     selection_message: str | Absent = ABSENT,
-) -> PlanCreated:
-    """A valid `multi_workflow.plan_created` event for the planner's stages.
+    source: str | None = None,
+) -> PlanCreated | Enveloped:
+    """A valid `multi_workflow.plan_created` event (of the version `v1.VERSIONS` pins) for the
+    planner's stages; with `source` (the emitter, e.g. "/multi-workflow/planner"), the event in
+    its CloudEvents envelope (`to_json` of it is what to publish).
 
     Raises ContractViolation if the plan itself breaks the contract (a workflow in two stages,
     an empty stage, ...).
@@ -85,11 +108,25 @@ def build_plan_created_event(
         selection_message=selection_message,
         stages=built,
     )
-    return _checked("multi_workflow.plan_created", event)
+    return _checked("multi_workflow.plan_created", event, source)
+
+
+@overload
+def build_execution_summary_event(plan: PlanCreated | Enveloped, *, issue_number: int,
+                                  outcomes: Mapping[str, WorkflowOutcome] | None = ..., skip_reason: str | Absent = ...,
+                                  overall_timeout_seconds: int | None | Absent = ...,
+                                  deliverable_manifest: dict[str, Any] | Absent = ...,
+                                  preview_message: str | Absent = ..., source: None = ...) -> ExecutionSummary: ...
+@overload
+def build_execution_summary_event(plan: PlanCreated | Enveloped, *, issue_number: int,
+                                  outcomes: Mapping[str, WorkflowOutcome] | None = ..., skip_reason: str | Absent = ...,
+                                  overall_timeout_seconds: int | None | Absent = ...,
+                                  deliverable_manifest: dict[str, Any] | Absent = ...,
+                                  preview_message: str | Absent = ..., source: str) -> Enveloped: ...
 
 
 def build_execution_summary_event(
-    plan: PlanCreated,
+    plan: PlanCreated | Enveloped,
     *,
     issue_number: int,
     outcomes: Mapping[str, WorkflowOutcome] | None = None,
@@ -97,28 +134,31 @@ def build_execution_summary_event(
     overall_timeout_seconds: int | None | Absent = ABSENT,
     deliverable_manifest: dict[str, Any] | Absent = ABSENT,
     preview_message: str | Absent = "Multi-workflow execution skipped due to preview-only mode.",
-) -> ExecutionSummary:
-    """A valid `multi_workflow.execution_summary` event for a plan and its workflows' outcomes.
+    source: str | None = None,
+) -> ExecutionSummary | Enveloped:
+    """A valid `multi_workflow.execution_summary` event (of the version `v1.VERSIONS` pins) for a
+    plan (the event, or its envelope) and its workflows' outcomes; with `source`, enveloped.
 
     A preview-only plan is summarised as skipped by the preview guard, every workflow skipped,
     and needs no outcomes. Otherwise every planned workflow needs an outcome; the run is
     `skipped` when `skip_reason` is given, else `executed`.
     """
-    skipped = plan.preview_only or not isinstance(skip_reason, Absent)
-    if plan.preview_only:
+    plan_event: PlanCreated = plan.event if isinstance(plan, Enveloped) else plan
+    skipped = plan_event.preview_only or not isinstance(skip_reason, Absent)
+    if plan_event.preview_only:
         skip_reason = PREVIEW_GUARD
     outcomes = dict(outcomes or {})
     stage_runs = []
     errors = []
-    for stage in plan.stages:
+    for stage in plan_event.stages:
         runs = []
         for name in stage.workflows:
-            if plan.preview_only:
+            if plan_event.preview_only:
                 outcome = WorkflowOutcome(status="skipped", message=preview_message)
             elif name in outcomes:
                 outcome = outcomes.pop(name)
             else:
-                raise ValueError(f"no outcome for workflow {name!r} of plan {plan.plan_id}")
+                raise ValueError(f"no outcome for workflow {name!r} of plan {plan_event.plan_id}")
             runs.append(
                 WorkflowRun(
                     workflow_name=name,
@@ -138,18 +178,18 @@ def build_execution_summary_event(
             )
         )
     if outcomes:
-        raise ValueError(f"outcomes for workflows not in plan {plan.plan_id}: {', '.join(sorted(outcomes))}")
+        raise ValueError(f"outcomes for workflows not in plan {plan_event.plan_id}: {', '.join(sorted(outcomes))}")
     event = ExecutionSummary(
         issue_number=issue_number,
-        plan_id=plan.plan_id,
-        run_id=plan.run_id,
-        stage_count=plan.stage_count,
-        workflow_count=plan.workflow_count,
-        stages=list(plan.stages),
-        preview_only=plan.preview_only,
-        selection_reason=plan.selection_reason,
-        selection_message=plan.selection_message,
-        allow_partial_success=plan.allow_partial_success,
+        plan_id=plan_event.plan_id,
+        run_id=plan_event.run_id,
+        stage_count=plan_event.stage_count,
+        workflow_count=plan_event.workflow_count,
+        stages=list(plan_event.stages),
+        preview_only=plan_event.preview_only,
+        selection_reason=plan_event.selection_reason,
+        selection_message=plan_event.selection_message,
+        allow_partial_success=plan_event.allow_partial_success,
         overall_timeout_seconds=overall_timeout_seconds,
         deliverable_manifest=deliverable_manifest,
         stage_runs=stage_runs,
@@ -157,11 +197,12 @@ def build_execution_summary_event(
         skip_reason=skip_reason,
         errors=errors if errors else ABSENT,
     )
-    return _checked("multi_workflow.execution_summary", event)
+    return _checked("multi_workflow.execution_summary", event, source)
 
 
-def _checked(event: str, obj: E) -> E:
-    violations = validate(event, to_dict(obj))
+def _checked(event: str, obj: E, source: str | None) -> E | Enveloped:
+    pinned = f"{event}@{VERSIONS[event]}"  # never the newest major: what v1 builds stays v1
+    violations = validate(pinned, to_dict(obj))
     if violations:
-        raise ContractViolation(event, violations)
-    return obj
+        raise ContractViolation(pinned, violations)
+    return obj if source is None else envelope(obj, source=source)

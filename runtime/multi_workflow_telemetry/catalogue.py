@@ -26,6 +26,14 @@ class CatalogueError(Exception):
     """The catalogue cannot answer: unknown event or version, unreadable schema, bad reference."""
 
 
+def closest(word: str, known: list[str]) -> str:
+    """`; did you mean 'x'?` for the known name nearest to a misspelt one, else nothing."""
+    import difflib
+
+    near = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return f"; did you mean {near[0]!r}?" if near else ""
+
+
 def version_key(version: str) -> tuple[int, int, int]:
     major, minor, patch = version.split(".")
     return int(major), int(minor), int(patch)
@@ -53,9 +61,13 @@ class SchemaFile:
         return "x-event" in self.schema
 
     @property
+    def is_envelope(self) -> bool:
+        return "x-envelope" in self.schema
+
+    @property
     def meta(self) -> dict[str, Any]:
         """The event's annotations: purpose, emitters, frequency, lifecycle status."""
-        return dict(self.schema.get("x-event") or self.schema.get("x-shared") or {})
+        return dict(self.schema.get("x-event") or self.schema.get("x-shared") or self.schema.get("x-envelope") or {})
 
 
 def _refuse(uri: str) -> Resource[Any]:
@@ -67,10 +79,16 @@ def _refuse(uri: str) -> Resource[Any]:
 
 
 class Catalogue:
-    """All schema files under one root, by event name and version."""
+    """All schema files under one root, by event name and version.
 
-    def __init__(self, root: Path) -> None:
+    `default_major` is the major an unversioned `NAME` means: the newest version of that major,
+    never a newer major, so adding `2.0.0` of an event changes nothing for callers that did not
+    ask for it. The packaged catalogue takes it from the release (`release.DEFAULT_MAJOR`).
+    """
+
+    def __init__(self, root: Path, default_major: int = 1) -> None:
         self.root = root
+        self.default_major = default_major
         self._files: dict[str, dict[str, SchemaFile]] = {}
         if not root.is_dir():
             raise CatalogueError(f"{root}: schema directory not found")
@@ -93,7 +111,9 @@ class Catalogue:
     @classmethod
     def packaged(cls) -> Catalogue:
         """The catalogue shipped inside this package."""
-        return cls(Path(str(resources.files(__package__) / "schemas")))
+        from .release import DEFAULT_MAJOR
+
+        return cls(Path(str(resources.files(__package__) / "schemas")), DEFAULT_MAJOR)
 
     def files(self) -> list[SchemaFile]:
         return [f for name in sorted(self._files) for f in self.versions(name)]
@@ -105,21 +125,38 @@ class Catalogue:
         return [self._files[name][v] for v in sorted(self._files.get(name, {}), key=version_key)]
 
     def get(self, ref: str) -> SchemaFile:
-        """The schema for `NAME` (its latest version) or `NAME@VERSION`."""
+        """The schema for `NAME@VERSION`, `NAME@MAJOR` (the newest version of that major) or
+        `NAME` (the newest version of the default major: never a newer major)."""
         name, _, version = ref.partition("@")
         if not EVENT_NAME.match(name):
             raise CatalogueError(f"{ref!r} is not an event name (expected e.g. multi_workflow.plan_created[@1.0.0])")
         if name not in self._files:
             known = ", ".join(self.events()) or "none"
-            raise CatalogueError(f"unknown event {name!r} (known: {known})")
-        if not version:
-            return self.versions(name)[-1]
+            raise CatalogueError(f"unknown event {name!r}{closest(name, self.events())} (known: {known})")
+        if not version or version.isdigit():
+            major = int(version) if version else self.default_major
+            in_major = [f for f in self.versions(name) if version_key(f.version)[0] == major]
+            if not in_major:
+                majors = ", ".join(sorted({str(version_key(f.version)[0]) for f in self.versions(name)}))
+                raise CatalogueError(f"{name} has no version of major {major} (majors: {majors}); name one: {name}@MAJOR")
+            return in_major[-1]
         if not SEMVER.match(version):
-            raise CatalogueError(f"{ref!r}: version must be MAJOR.MINOR.PATCH")
+            raise CatalogueError(f"{ref!r}: version must be MAJOR.MINOR.PATCH (or MAJOR)")
         if version not in self._files[name]:
             known = ", ".join(f.version for f in self.versions(name))
             raise CatalogueError(f"{name} has no version {version} (known: {known})")
         return self._files[name][version]
+
+    def by_id(self, uri: str) -> SchemaFile:
+        """The schema file whose `$id` is `uri` (an envelope's `dataschema`)."""
+        found = self._by_id.get(uri)
+        if found is None:
+            raise CatalogueError(f"no schema version has $id {uri!r}{closest(uri, list(self._by_id))}")
+        return found
+
+    @cached_property
+    def _by_id(self) -> dict[str, SchemaFile]:
+        return {f.id: f for f in self.files() if f.id}
 
     @cached_property
     def documents(self) -> dict[str, dict[str, Any]]:

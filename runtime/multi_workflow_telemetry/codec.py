@@ -122,7 +122,12 @@ def _convert(hint: Any, value: Any) -> Any:
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
-    """The wire form of an event dataclass: ABSENT fields left out, explicit nulls kept."""
+    """The wire form of an event dataclass (ABSENT fields left out, explicit nulls kept), or of an
+    enveloped event (`envelope(...)`: the CloudEvents attributes and the payload as `data`)."""
+    from .envelopes import Enveloped, to_wire
+
+    if isinstance(obj, Enveloped):
+        return to_wire(obj)
     if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
         raise TypeError(f"to_dict takes an event dataclass, not {type(obj).__name__}")
     return _plain(obj)  # type: ignore[no-any-return]
@@ -143,5 +148,6 @@ def _plain(value: Any) -> Any:
 
 
 def to_json(obj: Any) -> bytes:
-    """Canonical JSON (RFC 8785: sorted keys, no insignificant whitespace) of an event dataclass."""
+    """Canonical JSON (RFC 8785: sorted keys, no insignificant whitespace) of an event dataclass or
+    an enveloped event: the bytes to publish."""
     return rfc8785.dumps(to_dict(obj))

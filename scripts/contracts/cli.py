@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="+", metavar="PATH", help=".json (one event), .jsonl (one per line), - for stdin")
     p.add_argument("--event", metavar="NAME[@VERSION]",
-                   help="event to validate against (default: each event's own event_type; latest version)")
+                   help="event to validate bare payloads against: NAME (newest of the default major), NAME@MAJOR or "
+                        "NAME@VERSION (default: each line's envelope or event_type)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                    help="processes to validate large inputs with (default: the number of cores)")
@@ -92,6 +93,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="regenerate generated/ from schemas/, fixtures/ and runtime/")
     p.set_defaults(run=_generate)
+
+    p = sub.add_parser("version", help="the package version the tree would be released as, and why")
+    p.set_defaults(run=_version)
+
+    p = sub.add_parser("release", help="record the next release in releases.json, commit it and tag it",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", dest="asked", default="", metavar="X.Y.Z",
+                   help="release as this version (refused when smaller than the changes need)")
+    p.add_argument("--bump", default="", choices=["", "patch", "minor", "major"],
+                   help="at least this bump (for runtime changes the catalogue cannot see)")
+    p.add_argument("--no-tag", dest="tag", action="store_false", help="write releases.json only: no commit, no tag")
+    p.set_defaults(run=_release)
     return parser
 
 
@@ -169,6 +182,29 @@ def _generate(project: Project, args: argparse.Namespace) -> int:
 
     target = write(project)
     print(f"generated {project.relative(target)}/", file=sys.stderr)
+    return EXIT_OK
+
+
+def _version(project: Project, args: argparse.Namespace) -> int:
+    from .release import ledger, next_version
+
+    version, bump = next_version(project)
+    entries = ledger(project)
+    last = entries[-1].version if entries else "none"
+    print(version)
+    print(f"last release {last}; bump {bump.level}", file=sys.stderr)
+    for reason in bump.reasons:
+        print(f"  {reason}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _release(project: Project, args: argparse.Namespace) -> int:
+    from .release import release
+
+    version = release(project, asked=args.asked, level=args.bump, tag=args.tag)
+    print(f"release {version}" + (f": committed releases.json, tagged v{version}" if args.tag else ": releases.json written"),
+          file=sys.stderr)
+    print(version)
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ that version's dataclasses, with `parse` overloads typed per event.
 from __future__ import annotations
 
 
+import re
 from itertools import groupby
 
 from multi_workflow_telemetry.catalogue import SchemaFile, version_key
@@ -17,7 +18,7 @@ from .project import Project
 
 def major_modules(project: Project, header: str) -> dict[str, str]:
     """`v<N>.py` source for every major version present, by file name."""
-    files = [f for f in project.catalogue.files()]
+    files = [f for f in project.catalogue.files() if not f.is_envelope]
     majors = sorted({version_key(f.version)[0] for f in files})
     return {f"v{m}.py": _module(project, m, files, header) for m in majors}
 
@@ -51,6 +52,8 @@ def _module(project: Project, major: int, files: list[SchemaFile], header: str) 
         "from typing import Any, Literal, overload",
         "",
         "from ._violation import Violation",
+        "from .envelopes import Enveloped, envelope",
+        "from .envelopes import read_envelope as _read_envelope",
         "from .codec import parse as _parse",
         "from .validation import validate as _validate",
     ]
@@ -88,6 +91,12 @@ def _module(project: Project, major: int, files: list[SchemaFile], header: str) 
         "    return _validate(_pinned(event), payload)",
         "",
         "",
+        "def read_envelope(data: Any) -> Enveloped:",
+        f'    """An enveloped event (dict, str or bytes) read back with the exact {major}.x version its `dataschema`',
+        f'    names; an event of another major is refused (ContractViolation naming the module to use)."""',
+        f"    return _read_envelope(data, major={major})",
+        "",
+        "",
         "def _pinned(event: str) -> str:",
         "    if event not in VERSIONS:",
         f'        raise LookupError(f"{{event!r}} has no major {major} version (known: {{\', \'.join(VERSIONS)}})")',
@@ -96,9 +105,38 @@ def _module(project: Project, major: int, files: list[SchemaFile], header: str) 
         "",
         "__all__ = [",
     ]
-    lines += [f'    "{name}",' for name in sorted([*exported, "VERSIONS", "parse", "validate"])]
+    builders = _builders(project) if major == _builders_major(project) else []
+    if builders:
+        lines[-1:-1] = [
+            f"# The builders build major {major} (runtime/multi_workflow_telemetry/builders.py, MAJOR = {major}).",
+            "# Loaded on first use: builders.py imports this module for its dataclasses.",
+            f"_BUILDERS = {tuple(builders)!r}",
+            "",
+            "",
+            "def __getattr__(name: str) -> Any:",
+            "    if name in _BUILDERS:",
+            "        from . import builders",
+            "",
+            "        return getattr(builders, name)",
+            '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+            "",
+            "",
+        ]
+    lines += [f'    "{name}",' for name in sorted([*exported, *builders, "Enveloped", "VERSIONS", "envelope",
+                                                  "parse", "read_envelope", "validate"])]
     lines += ["]", ""]
     return "\n".join(lines)
+
+
+def _builders_major(project: Project) -> int | None:
+    found = re.search(r"^MAJOR = (\d+)$", (project.runtime / "builders.py").read_text(encoding="utf-8"), re.M)
+    return int(found.group(1)) if found else None
+
+
+def _builders(project: Project) -> list[str]:
+    text = (project.runtime / "builders.py").read_text(encoding="utf-8")
+    names = set(re.findall(r"^def (build_\w+|new_\w+)\(", text, re.M)) | set(re.findall(r"^class (\w+)", text, re.M))
+    return sorted(names)
 
 
 def _shared_classes(f: SchemaFile) -> list[str]:

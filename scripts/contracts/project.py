@@ -52,9 +52,17 @@ class Project:
         data = tomllib.loads((self.root / "pyproject.toml").read_text(encoding="utf-8"))
         return dict(data["tool"]["contracts"])
 
-    @property
+    @cached_property
     def release(self) -> str:
-        return self.settings["release"]
+        """The package version, computed from the last release and the tree (release.py)."""
+        from .release import next_version
+
+        return next_version(self)[0]
+
+    @property
+    def default_major(self) -> int:
+        """The major an unversioned event name means, in the package and the tools."""
+        return int(self.settings.get("default-major", 1))
 
     @property
     def id_base(self) -> str:
@@ -62,7 +70,7 @@ class Project:
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        return Catalogue(self.schemas)
+        return Catalogue(self.schemas, self.default_major)
 
     @cached_property
     def _reports(self) -> dict[tuple[Path, Path], Any]:

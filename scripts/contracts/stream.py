@@ -21,7 +21,9 @@ from typing import IO, Any
 
 import orjson
 from msgspec import UNSET
-from multi_workflow_telemetry.catalogue import Catalogue
+from multi_workflow_telemetry._violation import json_type
+from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, closest
+from multi_workflow_telemetry.envelopes import data_schema, envelope_violations, is_envelope
 from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, strip_bom
 from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
 from multi_workflow_telemetry.structs import TIER_ERRORS, StructTier
@@ -95,6 +97,7 @@ class Checker:
         self.correlate = correlate
         self._known = set(catalogue.events())
         self._by_event: dict[str, EventValidator] = {}
+        self._by_version: dict[str, EventValidator] = {}  # enveloped lines: by the version dataschema names
         # (schema check, fused rule check, event) by event_type, for the loop over lines
         self._checks: dict[str, tuple[Any, Any, str]] = {}
         self._fixed_checks = (self._checks_of(self.fixed) or _NEVER) if self.fixed else None
@@ -233,14 +236,49 @@ class Checker:
             return "unreadable", [(0, "", "json", f"not valid JSON: {exc.msg}")], None, None
         except RecursionError:
             return "unreadable", [(0, "", "json", "not valid JSON here: nested too deeply to read")], None, None
+        if is_envelope(payload):
+            return self._check_envelope(payload)
         validator = self.fixed or self._infer(payload)
         if validator is None:
-            message = "cannot tell which event this is: no event_type; pass --event NAME"
-            return "invalid", [(0, "/event_type", "event", message)], payload, None
+            return "invalid", [self._unnamed(payload)], payload, None
         violations = validator.validate(payload)
         if not violations:
             return "valid", [], payload, validator
         return "invalid", [(0, v.pointer, v.rule, v.message) for v in violations], payload, validator
+
+    def _unnamed(self, payload: Any) -> Problem:
+        """Why a line without --event names no known event."""
+        named = payload.get("event_type") if type(payload) is dict else None
+        if named is None:
+            return (0, "/event_type", "event", "cannot tell which event this is: no event_type and no CloudEvents "
+                                               "envelope; pass --event NAME")
+        if type(named) is not str:
+            return (0, "/event_type", "event", f"event_type must be an event name, not {json_type(named)}")
+        known = sorted(self._known)
+        return (0, "/event_type", "event",
+                f"unknown event_type {named!r}{closest(named, known)} (known: {', '.join(known)})")
+
+    def _check_envelope(self, value: dict[str, Any]) -> tuple[str, list[Problem], Any, EventValidator | None]:
+        """A CloudEvents envelope: its attributes, then `data` with the version `dataschema` names."""
+        problems = envelope_violations(value, self.catalogue)
+        if problems:
+            return "invalid", [(0, v.pointer, v.rule, v.message) for v in problems], value, None
+        if self.fixed is not None and value["type"] != self.fixed.event:
+            message = f"the envelope's type is {value['type']!r}, and --event asks for {self.fixed.event!r}"
+            return "invalid", [(0, "/type", "event", message)], value, None
+        try:
+            schema_file = data_schema(value, self.catalogue)
+        except CatalogueError as exc:
+            pointer = "/type" if value["type"] not in self._known else "/dataschema"
+            return "invalid", [(0, pointer, "event" if pointer == "/type" else "dataschema", str(exc))], value, None
+        validator = self._by_version.get(schema_file.ref)
+        if validator is None:
+            validator = self._by_version[schema_file.ref] = EventValidator(self.catalogue, schema_file)
+        data = value["data"]
+        violations = validator.validate(data)
+        if not violations:
+            return "valid", [], data, validator
+        return "invalid", [(0, "/data" + v.pointer, v.rule, v.message) for v in violations], data, validator
 
     @staticmethod
     def struct_pairing(number: int, event: str, p: Any) -> Pairing:
