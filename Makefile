@@ -15,9 +15,24 @@ export SOURCE_DATE_EPOCH := 315532800
 
 .PHONY: build setup generate check test docs wheel lock clean release clean-tree report
 
-build: setup generate check docs wheel
+build: setup browser generate check docs wheel
 
 setup: $(STAMP)
+
+# The docs site is tested in a real browser (tests/browser/): Debian's headless Chromium. A fresh
+# machine has none; as root it is installed here, otherwise the one command to run is printed.
+CHROMIUM := /usr/bin/chromium
+.PHONY: browser
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's chromium (for the browser tests)"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; \
+		else \
+			echo "make: the browser tests need $(CHROMIUM): run 'sudo apt-get install chromium', then make build" >&2; exit 1; \
+		fi; \
+	fi
 
 # Everything comes from the lock file, with hashes checked; the two local packages are then
 # installed editable (without dependencies: the lock already holds them).
@@ -36,7 +51,7 @@ generate: setup
 check: setup
 	$(BIN)/contracts check
 
-test: setup
+test: setup browser
 	$(BIN)/pytest
 
 docs: setup
