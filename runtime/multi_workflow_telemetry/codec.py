@@ -73,7 +73,9 @@ def parse(event: str, data: Any) -> Any:
     """The event's dataclass for `data` (a dict, or JSON as `str` / `bytes`).
 
     Raises ContractViolation, carrying every violation, when `data` breaks the contract.
-    `event` is `NAME` (latest version) or `NAME@VERSION`.
+    `event` is `NAME@VERSION`, `NAME@MAJOR`, or `NAME`: the newest version of the default major
+    (`DEFAULT_MAJOR`, 1 for every 1.x release), never a newer major. For an enveloped event, whose
+    version is on the wire, use `read_envelope`.
     """
     validator = validator_for(event)
     if isinstance(data, (str, bytes, bytearray)):

@@ -170,13 +170,19 @@ def _packaged() -> Catalogue:
 
 @lru_cache(maxsize=256)
 def validator_for(ref: str, catalogue: Catalogue | None = None) -> EventValidator:
-    """The validator of `NAME[@VERSION]`, built once per catalogue."""
+    """The validator of `NAME`, `NAME@MAJOR` or `NAME@VERSION` (as `validate` reads them), built
+    once per catalogue."""
     cat = catalogue or _packaged()
     return EventValidator(cat, cat.get(ref))
 
 
 def validate(event: str, payload: Any) -> list[Violation]:
-    """Every way `payload` breaks the contract of `event` (`NAME` or `NAME@VERSION`); empty when valid.
+    """Every way `payload` breaks the contract of `event`; empty when valid.
+
+    `event` is `NAME@VERSION`, `NAME@MAJOR` (the newest version of that major) or `NAME`: the
+    newest version of the default major, `DEFAULT_MAJOR` (1 for every 1.x release of this
+    package), so a new major of the event never changes what this call accepts. Pin a major with
+    `multi_workflow_telemetry.v1.validate`.
 
     >>> validate("multi_workflow.batch_metrics", {"batch_id": "b1", "multi_workflow_count": 2,
     ...     "partial_success_count": 0, "conflict_count": 1})
