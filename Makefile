@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed
 
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-# Reproducible wheels: file times in the archive come from here, not from the checkout.
+# Reproducible docs: the site's dates come from here, not from the clock. (Wheels need nothing:
+# hatchling builds them reproducibly by itself, whatever the front end.)
 export SOURCE_DATE_EPOCH := 315532800
 
 .PHONY: build setup generate check test docs wheel lock clean release clean-tree report
