@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from operator import lt
 from typing import Any
 
@@ -128,6 +129,18 @@ def loads(raw: bytes) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return loads_exact(raw)
+
+
+@lru_cache(maxsize=None)
+def ecma_search(pattern: str) -> Callable[[str], bool]:
+    """Whether a string matches the JSON Schema `pattern` (an ECMA-262 regular expression,
+    searched, not anchored). jsonschema-rs implements ECMA-262, where Python's `re` differs: its
+    `$` also matches before a trailing newline, so `re` would accept "multiwf-<32 hex>\\n".
+    Raises ValueError when `pattern` is not a regular expression."""
+    try:
+        return jsonschema_rs.validator_for({"type": "string", "pattern": pattern}).is_valid  # type: ignore[no-any-return]
+    except jsonschema_rs.ValidationError as exc:
+        raise ValueError(f"{pattern!r} is not an ECMA-262 regular expression") from exc
 
 
 def _refuse(uri: str) -> Any:

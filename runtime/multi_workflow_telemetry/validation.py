@@ -20,12 +20,11 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 if TYPE_CHECKING:
-    import regress
     from jsonschema import ValidationError
 
 from ._violation import Violation, json_type, pointer_of
 from .catalogue import Catalogue, CatalogueError, SchemaFile
-from .fast import FAST_ERRORS, compile_schema, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
+from .fast import FAST_ERRORS, compile_schema, ecma_search, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
 from .rules import check_rules, rules_for
 
 # What a fused check can raise on a payload jsonschema-rs wrongly accepted: then the reference decides.
@@ -35,20 +34,12 @@ _FUSED_ERRORS = QUICK_ERRORS = (*FAST_ERRORS, KeyError, IndexError, AttributeErr
 _MISSING = object()
 
 
-@lru_cache(maxsize=None)
-def _regex(pattern: str) -> regress.Regex:
-    import regress
-
-    return regress.Regex(pattern)
-
-
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    # JSON Schema patterns are ECMA-262 regular expressions. Python's `re` differs where it
-    # matters here: its `$` also matches before a trailing newline, so `re` would accept
-    # "multiwf-<32 hex>\n". regress implements ECMA-262 semantics.
+    # JSON Schema patterns are ECMA-262 regular expressions, which jsonschema's `re` is not (see
+    # `fast.ecma_search`); the tests hold `ecma_search` to regress, a second ECMA-262 engine.
     from jsonschema import ValidationError
 
-    if validator.is_type(instance, "string") and _regex(pattern).find(instance) is None:
+    if validator.is_type(instance, "string") and not ecma_search(pattern)(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
