@@ -184,6 +184,19 @@ def compile_schema(catalogue: Catalogue, schema_file: SchemaFile) -> Any | None:
         return None
 
 
+def compile_problem(catalogue: Catalogue, schema_file: SchemaFile) -> str:
+    """Why jsonschema-rs cannot compile a schema, in one line (for when the reference is absent)."""
+    try:
+        jsonschema_rs.Draft202012Validator(schema_file.schema, registry=_registry(catalogue), retriever=_refuse,
+                                           base_uri=schema_file.id or None)
+    except Exception as exc:  # noqa: BLE001 - any failure is the answer
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "nothing is fetched" in str(exc) or "Unresolvable" in str(exc) or "registry" in str(exc):
+            return f"a $ref does not resolve in the catalogue ({reason})"
+        return f"not a usable schema ({reason})"
+    return "jsonschema-rs compiles it"
+
+
 def exact_json(value: Any) -> bool:
     """Whether `value` is made only of dict, list, str, int, finite float, bool and None (exact
     types). jsonschema-rs reads NaN and infinity as null, where the reference sees numbers."""

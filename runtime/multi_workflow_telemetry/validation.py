@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 from . import explain
 from ._violation import Violation
 from .catalogue import Catalogue, CatalogueError, SchemaFile
-from .fast import FAST_ERRORS, compile_schema, ecma_search, rs_str, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
+from .fast import FAST_ERRORS, compile_problem, compile_schema, ecma_search, rs_str, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
 from .rules import check_rules, rules_for
 from .wording import condition, describe
 
@@ -163,8 +163,9 @@ class EventValidator:
         try:
             from referencing.exceptions import Unresolvable
         except ImportError:
-            why = "jsonschema-rs cannot compile it" if self._compiled is None else "the reference was asked for"
-            raise CatalogueError(f"{self.schema_file.path}: {why}, and the reference validator is not installed "
+            if self._compiled is None:  # say why jsonschema-rs cannot compile it: the reference is not here to
+                raise CatalogueError(f"{self.schema_file.path}: {compile_problem(self._catalogue, self.schema_file)}") from None
+            raise CatalogueError(f"{self.schema_file.path}: the reference validator is not installed "
                                  "(pip install 'multi-workflow-telemetry[reference]')") from None
 
         try:
