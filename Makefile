@@ -1,6 +1,6 @@
 # One command per job, the same for a person and for CI (.ci/run calls these targets).
 #   make build   set up .venv from requirements.lock, regenerate, check, build docs and wheel
-#   make test    the whole test suite
+#   make test    the whole test suite, then `make test-lowest`
 #   make check   contracts check (metaschema, conventions, rules, fixtures, generated drift)
 #   make release a committed tree, checked, built into dist/: wheel, site, CHANGELOG.md
 PYTHON ?= python3
@@ -14,7 +14,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # hatchling builds them reproducibly by itself, whatever the front end.)
 export SOURCE_DATE_EPOCH := 315532800
 
-.PHONY: build setup generate check test docs wheel lock clean release clean-tree report
+.PHONY: build setup generate check test test-lowest docs wheel lock clean release clean-tree report
 
 build: setup browser generate check docs wheel
 
@@ -54,6 +54,22 @@ check: setup
 
 test: setup browser
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-lowest
+
+# The package's tests again, on the lowest versions it declares (requirements/lowest.lock,
+# resolved lowest-direct and hash-checked), in a venv holding nothing else: the package's wheel
+# (no dependencies: the lock has them), pytest and hypothesis. Tests marked `package` only.
+LOWEST := .venv-lowest
+$(LOWEST)/.installed: requirements/lowest.lock
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/lowest.lock
+	touch $@
+
+test-lowest: wheel $(LOWEST)/.installed
+	$(LOWEST)/bin/python -m pip install --quiet --no-deps --no-index --force-reinstall dist/python/*.whl
+	$(LOWEST)/bin/python -m pip check
+	$(LOWEST)/bin/python -m pytest -q -m "package and not tooling" -p no:cacheprovider $$(grep -l "pytest.mark.package" tests/test_*.py)
 
 docs: setup
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
@@ -107,11 +123,15 @@ FUZZ_SECONDS ?= 600
 fuzz: setup
 	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS)
 
-# Re-resolve requirements.lock from requirements/dev.in (needs pip-tools in the venv).
+# Re-resolve requirements.lock from requirements/dev.in (needs pip-tools in the venv), and
+# requirements/lowest.lock (uv, from the lock): the package's dependencies at their lowest
+# declared versions, with the test tools of requirements/lowest.in.
 lock: setup
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 		--no-emit-find-links --quiet -o requirements.lock requirements/dev.in
+	$(BIN)/uv pip compile --resolution lowest-direct --generate-hashes --python-version 3.11 --quiet \
+		--no-header -o requirements/lowest.lock generated/python/pyproject.toml requirements/lowest.in
 
 clean:
-	rm -rf $(VENV) site dist .pytest_cache .mypy_cache
+	rm -rf $(VENV) $(LOWEST) site dist .pytest_cache .mypy_cache

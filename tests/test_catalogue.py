@@ -11,6 +11,8 @@ from multi_workflow_telemetry.validation import EventValidator
 
 from conftest import REPO
 
+pytestmark = pytest.mark.package  # needs only the package: run again by `make test-lowest`
+
 CATALOGUE = Catalogue(REPO / "schemas")
 
 

@@ -19,6 +19,8 @@ from multi_workflow_telemetry import ABSENT, ContractViolation, PlannedStage, Wo
 
 from conftest import REPO, fixture_payload
 
+pytestmark = pytest.mark.package  # needs only the package: run again by `make test-lowest`
+
 FIXTURES = mwt.golden_fixtures()
 PLAN, SUMMARY = "multi_workflow.plan_created", "multi_workflow.execution_summary"
 
@@ -133,6 +135,7 @@ def test_v1_pins_major_one() -> None:
         v1.parse("multi_workflow.unknown", {})
 
 
+@pytest.mark.tooling
 def test_mypy_strict_on_the_package_and_a_typed_consumer() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
@@ -167,6 +170,7 @@ def _wheel(out: Path, front_end: str = "build") -> str:
     return hashlib.sha256(wheel.read_bytes()).hexdigest()
 
 
+@pytest.mark.tooling
 def test_the_same_wheel_from_every_front_end_whatever_the_file_times(tmp_path: Path) -> None:
     first = _wheel(tmp_path / "pip1", "pip")
     for source in (REPO / "generated/python/src").rglob("*.py"):  # a checkout's times are arbitrary
@@ -175,6 +179,7 @@ def test_the_same_wheel_from_every_front_end_whatever_the_file_times(tmp_path: P
     assert _wheel(tmp_path / "build", "build") == first
 
 
+@pytest.mark.tooling
 def test_wheel_builds_twice_to_the_same_bytes_and_works_installed(tmp_path: Path) -> None:
     assert _wheel(tmp_path / "a") == _wheel(tmp_path / "b")
     (wheel,) = (tmp_path / "a").glob("*.whl")
@@ -230,6 +235,7 @@ def test_integers_are_exact() -> None:
     assert [v.rule for v in mwt.validate(PLAN, {**plan, "stage_count": 2.5})] == ["type"]
 
 
+@pytest.mark.tooling
 def test_the_wheel_declares_every_library_it_imports(tmp_path: Path) -> None:
     import ast
     import zipfile

@@ -10,6 +10,8 @@ import pytest
 
 from conftest import fixture_payload
 
+pytestmark = pytest.mark.package  # needs only the package: run again by `make test-lowest`
+
 SUMMARY = "multi_workflow.execution_summary"
 
 

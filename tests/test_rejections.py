@@ -10,6 +10,8 @@ from multi_workflow_telemetry import validate
 
 from conftest import fixture_payload
 
+pytestmark = pytest.mark.package  # needs only the package: run again by `make test-lowest`
+
 SUMMARY = "multi_workflow.execution_summary"
 PLAN = "multi_workflow.plan_created"
 

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.bench import workload
+from multi_workflow_telemetry import fast
 from multi_workflow_telemetry.catalogue import Catalogue
 from multi_workflow_telemetry.fixtures import packaged
 from multi_workflow_telemetry.structs import StructTier, Unsupported, compile_event
@@ -169,7 +170,6 @@ def test_a_pattern_at_the_top_and_conditions_are_left_to_the_residual_check(tmp_
 def test_struct_rule_checks_match_the_rules() -> None:
     """On every event the structs accept, the contract rules written for structs (fast.py) hold
     exactly when rules.py finds no violation: neither more lenient nor stricter."""
-    from multi_workflow_telemetry import fast
     from multi_workflow_telemetry.rules import check_rules
 
     rng = random.Random(11)
@@ -229,6 +229,23 @@ def test_python_patterns_mean_what_the_ecma_patterns_mean(pattern: str, text: st
     assert translated is not None
     for candidate in (text + end, "multiwf-" + "0" * 32 + end, text):
         assert (re.search(translated, candidate) is not None) == (regress.Regex(pattern).find(candidate) is not None)
+
+
+ECMA_PATTERNS = PATTERNS + ["^a.b$", "^(a|b)$", "^[^a]$", "^\\d+$", "^\\w+$", "^\\s$", "^a+?$", "^x$|^y$", "^.$"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(ECMA_PATTERNS), st.text(alphabet="abcxyzAZ09_-\n\r\u2028\u0663é😀 ", max_size=8),
+       st.sampled_from(["", "\n", "\r\n", "\u2028"]))
+def test_the_runtime_searches_patterns_as_ecma_262_does(pattern: str, text: str, end: str) -> None:
+    """The runtime's patterns are jsonschema-rs's (`fast.ecma_search`); regress, a second ECMA-262
+    engine (a test dependency only), must give the same answers: `$` before a final newline,
+    `\\d` and `\\w` (ASCII only), `.` and `\\s` (line terminators), characters beyond the BMP.
+    (They differ on `\\b` next to a non-ASCII letter, which no contract schema uses.)"""
+    import regress
+
+    for candidate in (text + end, "multiwf-" + "0" * 32 + end, text):
+        assert fast.ecma_search(pattern)(candidate) == (regress.Regex(pattern).find(candidate) is not None), candidate
 
 
 def test_patterns_python_does_not_share_are_refused() -> None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from functools import lru_cache
+from math import isfinite
 from operator import lt
 from typing import Any
 
@@ -130,6 +132,30 @@ def loads(raw: bytes) -> Any:
         return loads_exact(raw)
 
 
+def rs_str(text: str) -> str:
+    """`text` as an exact str jsonschema-rs can take: a lone surrogate (which JSON text can
+    escape, and UTF-8 cannot encode) becomes U+FFFF, a noncharacter no schema names, so lengths
+    stay and no enum, const or pattern matches by accident."""
+    text = str.__str__(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\uffff" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
+@lru_cache(maxsize=None)
+def ecma_search(pattern: str) -> Callable[[str], bool]:
+    """Whether a string matches the JSON Schema `pattern` (an ECMA-262 regular expression,
+    searched, not anchored). jsonschema-rs implements ECMA-262, where Python's `re` differs: its
+    `$` also matches before a trailing newline, so `re` would accept "multiwf-<32 hex>\\n".
+    Raises ValueError when `pattern` is not a regular expression."""
+    try:
+        return jsonschema_rs.validator_for({"type": "string", "pattern": pattern}).is_valid
+    except jsonschema_rs.ValidationError as exc:
+        raise ValueError(f"{pattern!r} is not an ECMA-262 regular expression") from exc
+
+
 def _refuse(uri: str) -> Any:
     raise ValueError(f"{uri} is not in the catalogue; nothing is fetched from the network")
 
@@ -158,14 +184,28 @@ def compile_schema(catalogue: Catalogue, schema_file: SchemaFile) -> Any | None:
         return None
 
 
+def compile_problem(catalogue: Catalogue, schema_file: SchemaFile) -> str:
+    """Why jsonschema-rs cannot compile a schema, in one line (for when the reference is absent)."""
+    try:
+        jsonschema_rs.Draft202012Validator(schema_file.schema, registry=_registry(catalogue), retriever=_refuse,
+                                           base_uri=schema_file.id or None)
+    except Exception as exc:  # noqa: BLE001 - any failure is the answer
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "nothing is fetched" in str(exc) or "Unresolvable" in str(exc) or "registry" in str(exc):
+            return f"a $ref does not resolve in the catalogue ({reason})"
+        return f"not a usable schema ({reason})"
+    return "jsonschema-rs compiles it"
+
+
 def exact_json(value: Any) -> bool:
-    """Whether `value` is made only of dict, list, str, int, float, bool and None (exact types)."""
+    """Whether `value` is made only of dict, list, str, int, finite float, bool and None (exact
+    types). jsonschema-rs reads NaN and infinity as null, where the reference sees numbers."""
     kind = type(value)
     if kind is dict:
         return all(type(k) is str and exact_json(v) for k, v in value.items())
     if kind is list:
         return all(exact_json(v) for v in value)
-    return kind is str or kind is int or kind is float or kind is bool or value is None
+    return kind is str or kind is int or (kind is float and isfinite(value)) or kind is bool or value is None
 
 
 def exact_json_ints(value: Any) -> bool:

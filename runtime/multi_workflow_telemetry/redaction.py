@@ -15,6 +15,7 @@ import hmac
 from collections.abc import Iterator
 from functools import cache
 from typing import Any, TypeVar, cast
+from urllib.parse import unquote, urljoin
 
 from .catalogue import Catalogue
 from .codec import ContractViolation, parse, to_dict
@@ -34,11 +35,10 @@ def sensitive_paths(event: str) -> tuple[tuple[str, ...], ...]:
     """Where `event`'s schema marks values sensitive, as key paths (`*` for every array item)."""
     catalogue = Catalogue.packaged()
     schema_file = catalogue.get(event)
-    resolver = catalogue.registry.resolver(base_uri=schema_file.id)
-    return tuple(sorted(set(_walk(resolver, schema_file.schema, (), frozenset()))))
+    return tuple(sorted(set(_walk(catalogue, schema_file.id, schema_file.schema, (), frozenset()))))
 
 
-def _walk(resolver: Any, node: Any, path: tuple[str, ...], seen: frozenset[int]) -> Iterator[tuple[str, ...]]:
+def _walk(catalogue: Catalogue, base: str, node: Any, path: tuple[str, ...], seen: frozenset[int]) -> Iterator[tuple[str, ...]]:
     if not isinstance(node, dict) or id(node) in seen:
         return  # `seen` stops recursive shapes from walking forever
     seen = seen | {id(node)}
@@ -46,15 +46,15 @@ def _walk(resolver: Any, node: Any, path: tuple[str, ...], seen: frozenset[int])
         yield path
         return
     if isinstance(node.get("$ref"), str):
-        resolved = resolver.lookup(node["$ref"])
-        # The referenced shape's own $refs resolve against its document: use its resolver.
-        yield from _walk(resolved.resolver, resolved.contents, path, seen)
+        # The referenced shape's own $refs resolve against its document: it becomes the base.
+        uri, _, fragment = urljoin(base, node["$ref"]).partition("#")
+        yield from _walk(catalogue, uri, catalogue.lookup(uri, unquote(fragment)), path, seen)
     for name, sub in (node.get("properties") or {}).items():
-        yield from _walk(resolver, sub, (*path, name), seen)
+        yield from _walk(catalogue, base, sub, (*path, name), seen)
     if "items" in node:
-        yield from _walk(resolver, node["items"], (*path, "*"), seen)
+        yield from _walk(catalogue, base, node["items"], (*path, "*"), seen)
     for sub in node.get("allOf", []):
-        yield from _walk(resolver, sub, path, seen)
+        yield from _walk(catalogue, base, sub, path, seen)
 
 
 def redact(event: str, data: T, key: bytes) -> T:

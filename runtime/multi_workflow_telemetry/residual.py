@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import msgspec
-import regress
+
+from .fast import ecma_search
 
 # Keywords that only annotate.
 _ANNOTATIONS = frozenset({"$comment", "title", "description", "examples", "default", "deprecated"})
@@ -111,8 +112,11 @@ class _Compiler:
         if "enum" in schema:
             parts.append("(" + (" or ".join(_equal(x, v, self) for v in schema["enum"]) or "False") + ")")
         if "pattern" in schema:
-            regex = self.constant(regress.Regex(schema["pattern"]))  # ECMA-262, as the reference
-            parts.append(f"(type({x}) is not str or {regex}.find({x}) is not None)")
+            try:
+                search = self.constant(ecma_search(schema["pattern"]))  # ECMA-262, as the reference
+            except ValueError as exc:
+                raise Unsupported(f"{where}: {exc}") from None
+            parts.append(f"(type({x}) is not str or {search}({x}))")
         for keyword, op in (("minLength", ">="), ("maxLength", "<=")):
             if keyword in schema:
                 parts.append(f"(type({x}) is not str or len({x}) {op} {int(schema[keyword])})")

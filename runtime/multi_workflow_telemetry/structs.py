@@ -281,7 +281,7 @@ def compile_event(catalogue: Catalogue, schema_file: SchemaFile, *, tagged: bool
             and not {k for k in tag if k not in _ANNOTATIONS and not k.startswith("x-")} - {"const"}):
         raise Unsupported("event_type must be a property whose const is the event's name (it tags the struct)")
     # Patterns of top-level strings that Python's `re` cannot say exactly move to the residual
-    # check (ECMA-262, by regress); the others stay in the struct, checked while parsing.
+    # check (ECMA-262, by jsonschema-rs: `fast.ecma_search`); the others stay in the struct, checked while parsing.
     residual: dict[str, Any] = {k: schema[k] for k in residual_keys}
     patterns: dict[str, Any] = {}
     stripped: dict[str, Any] = {}

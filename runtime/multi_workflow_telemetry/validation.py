@@ -1,32 +1,35 @@
 """Validate a payload against an event's schema, then against the contract rules.
 
-Schema errors come from `jsonschema` (the reference implementation of draft 2020-12) and are
-turned into `Violation`s whose pointer names the field itself: a missing or unexpected property
-is pointed at by its own name, not at the object that holds it. Contract rules run only on
-payloads the schema accepts, because they read fields the schema guarantees.
+Schema errors are turned into `Violation`s whose pointer names the field itself: a missing or
+unexpected property is pointed at by its own name, not at the object that holds it. Contract
+rules run only on payloads the schema accepts, because they read fields the schema guarantees.
 
 `validate` answers "valid" from the fast path (`fast.py`: jsonschema-rs and the contract rules
-fused into one pass) and asks the reference, `jsonschema` and `rules.py`, for everything else:
-invalid events are rare, and the reference writes every message, so the answers and messages are
-the reference's. The differential test (tests/test_fast_path.py) keeps the two in agreement.
+fused into one pass), and "invalid" from jsonschema-rs's errors worded in the contract's words
+(`explain.py`), Python values JSON cannot hold included. `reference` is the same answer from
+`jsonschema` (the reference implementation of draft 2020-12, the optional `[reference]` extra)
+and `rules.py`; the differential tests (tests/test_fast_path.py) hold the two to the same
+verdicts, pointers and rules, and to the same messages where a keyword has a contract wording.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import orjson
 
 if TYPE_CHECKING:
-    import regress
     from jsonschema import ValidationError
 
-from ._violation import Violation, json_type, pointer_of
+from . import explain
+from ._violation import Violation
 from .catalogue import Catalogue, CatalogueError, SchemaFile
-from .fast import FAST_ERRORS, compile_schema, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
+from .fast import FAST_ERRORS, compile_problem, compile_schema, ecma_search, rs_str, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
 from .rules import check_rules, rules_for
+from .wording import condition, describe
 
 # What a fused check can raise on a payload jsonschema-rs wrongly accepted: then the reference decides.
 _FUSED_ERRORS = QUICK_ERRORS = (*FAST_ERRORS, KeyError, IndexError, AttributeError)
@@ -35,20 +38,12 @@ _FUSED_ERRORS = QUICK_ERRORS = (*FAST_ERRORS, KeyError, IndexError, AttributeErr
 _MISSING = object()
 
 
-@lru_cache(maxsize=None)
-def _regex(pattern: str) -> regress.Regex:
-    import regress
-
-    return regress.Regex(pattern)
-
-
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    # JSON Schema patterns are ECMA-262 regular expressions. Python's `re` differs where it
-    # matters here: its `$` also matches before a trailing newline, so `re` would accept
-    # "multiwf-<32 hex>\n". regress implements ECMA-262 semantics.
+    # JSON Schema patterns are ECMA-262 regular expressions, which jsonschema's `re` is not (see
+    # `fast.ecma_search`); the tests hold `ecma_search` to regress, a second ECMA-262 engine.
     from jsonschema import ValidationError
 
-    if validator.is_type(instance, "string") and _regex(pattern).find(instance) is None:
+    if validator.is_type(instance, "string") and not ecma_search(pattern)(rs_str(instance)):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -85,7 +80,7 @@ class EventValidator:
         value = self._keyword_values.get(location, _MISSING)
         if value is _MISSING:
             uri, _, pointer = location.partition("#")
-            value = self._keyword_values[location] = self._catalogue.lookup(uri, pointer)
+            value = self._keyword_values[location] = self._catalogue.lookup(uri, unquote(pointer))  # RFC 6901 §6
         return value
 
     def _generic_fused(self, payload: Any) -> bool:
@@ -94,21 +89,33 @@ class EventValidator:
     def validate(self, payload: Any) -> list[Violation]:
         """Every violation of the schema and the contract rules; empty when `payload` is valid."""
         is_valid = self._is_valid
-        if is_valid is not None:
-            try:
-                schema_ok = is_valid(payload)
-                if schema_ok and self._fused(payload):
-                    return []
-                if exact_json(payload):
-                    # jsonschema-rs agrees with the reference on exact JSON types
-                    if schema_ok:
-                        return check_rules(self.event, payload)  # only rules broke
-                    explained = _explain(self._compiled, payload, self.schema_file.schema, self._keyword_value)
-                    if explained is not None:
-                        return explained
-            except _FUSED_ERRORS:
-                pass
-        return self.reference(payload)
+        if is_valid is None:
+            return self.reference(payload)  # jsonschema-rs cannot compile the schema: the reference says why
+        try:
+            schema_ok = is_valid(payload)
+            if schema_ok and self._fused(payload):
+                return []
+            if schema_ok and exact_json(payload):
+                return check_rules(self.event, payload)  # only rules broke (jsonschema-rs agrees with the reference on exact JSON)
+        except _FUSED_ERRORS:
+            pass
+        return self._python_values(payload)
+
+    def _python_values(self, payload: Any) -> list[Violation]:
+        """`validate` for invalid payloads, and for payloads with values JSON cannot hold or that
+        jsonschema-rs reads otherwise than the reference (subclasses, non-str keys, tuples,
+        Decimals): jsonschema-rs's errors on an exact copy, worded by explain.py."""
+        compiled, root, keyword_value = self._compiled, self.schema_file.schema, self._keyword_value
+        copy = explain.Copy(payload)
+        errors = list(compiled.iter_errors(copy.value))  # type: ignore[union-attr]
+        types: list[tuple[Any, Any]] = []
+        if copy.foreign:
+            errors, types = explain.foreign_errors(errors, copy)
+            for probe in explain.probes(payload):
+                types += explain.foreign_errors(list(compiled.iter_errors(probe.value)), probe)[1]  # type: ignore[union-attr]
+        found = explain.violations(iter(errors), payload, root, keyword_value, copy)
+        found |= explain.type_violations(types, copy, root, keyword_value)
+        return sorted(found) if found else check_rules(self.event, payload)
 
     def validate_json(self, data: str | bytes | bytearray) -> tuple[Any, list[Violation]]:
         """JSON text parsed and validated: (payload, violations), read with orjson when the fast
@@ -151,8 +158,15 @@ class EventValidator:
         return self._is_valid, self._fused
 
     def reference(self, payload: Any) -> list[Violation]:
-        """The reference answer: `jsonschema`, then the contract rules of rules.py."""
-        from referencing.exceptions import Unresolvable
+        """The reference answer: `jsonschema`, then the contract rules of rules.py. Needs the
+        `[reference]` extra (jsonschema, referencing); CatalogueError says so when it is missing."""
+        try:
+            from referencing.exceptions import Unresolvable
+        except ImportError:
+            if self._compiled is None:  # say why jsonschema-rs cannot compile it: the reference is not here to
+                raise CatalogueError(f"{self.schema_file.path}: {compile_problem(self._catalogue, self.schema_file)}") from None
+            raise CatalogueError(f"{self.schema_file.path}: the reference validator is not installed "
+                                 "(pip install 'multi-workflow-telemetry[reference]')") from None
 
         try:
             errors = list(self._schema.iter_errors(payload))
@@ -197,118 +211,19 @@ def validate(event: str, payload: Any) -> list[Violation]:
 _DEFAULT: dict[str, EventValidator] = {}  # validate()'s own lookup: cheaper than the lru_cache key
 
 
-def _name(path: list[Any]) -> str:
-    """The field a path ends at, in the draft's notation (`stages[0].run_mode`)."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "event"
-
-
-def _condition(schema_path: Iterable[Any], root: dict[str, Any]) -> str:
-    """The description of the conditional branch (an `allOf` item or a `dependentSchemas` entry)
-    that failed, so a message can say why the rule applies (`preview_only` is true, ...)."""
-    node: Any = root
-    parent_keyword = None
-    found = ""
-    for token in schema_path:
-        try:
-            node = node[token]
-        except (KeyError, IndexError, TypeError):
-            break  # the path went through a $ref into another document; any branch was before it
-        if parent_keyword in ("allOf", "dependentSchemas") and isinstance(node, dict) and "description" in node:
-            found = str(node["description"])
-        parent_keyword = token if isinstance(token, str) else None
-    return found
-
-
 def _violations(error: ValidationError, root: dict[str, Any]) -> Iterator[Violation]:
     """The violations one jsonschema error stands for."""
     keyword = str(error.validator)
     instance = error.instance
     value: Any = error.validator_value
-    names: list[str] = []
-    if keyword == "required" and isinstance(instance, dict):
+    names: list[Any] = []
+    if error.validator is None:
+        keyword = "false"  # a `false` schema
+    elif keyword == "required" and isinstance(instance, dict):
         names = [p for p in value if p not in instance and repr(p) in error.message]
     elif keyword == "additionalProperties" and isinstance(instance, dict):
-        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        names = [p for p in instance if p not in known]
-    return _describe(keyword, list(error.absolute_path), instance, value, names,
-                     _condition(error.absolute_schema_path, root), error.message)
+        names = explain.unexpected(instance, error.schema)
+    return describe(keyword, list(error.absolute_path), instance, value, names,
+                    condition(error.absolute_schema_path, root), error.message)
 
 
-# The keywords whose jsonschema-rs errors `_explain` words as the reference does. Any other and the
-# reference words the whole event.
-_RS_WORDED = frozenset({
-    "required", "additionalProperties", "enum", "const", "type", "pattern", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "minItems", "maxItems", "minLength", "maxLength",
-})
-
-
-def _explain(compiled: Any, payload: Any, root: dict[str, Any], keyword_value: Callable[[str], Any]) -> list[Violation] | None:
-    """The schema violations of `payload` (exact JSON values) found by jsonschema-rs, in the same
-    words as the reference; None when an error is of a keyword not worded here. An invalid event
-    then costs microseconds, not the milliseconds the reference takes (the differential tests hold
-    the two to the same violations and messages). `keyword_value` reads a keyword's value from the
-    catalogue at the error's absolute location, so it is the schema's own (a `type` list keeps its
-    order, a bound its spelling)."""
-    found: set[Violation] = set()
-    for error in compiled.iter_errors(payload):
-        kind = error.kind
-        keyword = kind.name
-        if keyword not in _RS_WORDED:
-            return None
-        path = list(error.instance_path)
-        instance = payload
-        for part in path:  # the payload's own value (integers exact), not jsonschema-rs's copy
-            instance = instance[part]
-        value = keyword_value(error.absolute_keyword_location)
-        names = [kind.property] if keyword == "required" else list(kind.unexpected) if keyword == "additionalProperties" else []
-        found.update(_describe(keyword, path, instance, value, names, _condition(error.schema_path, root), ""))
-    return sorted(found) or None
-
-
-def _describe(keyword: str, path: list[Any], instance: Any, value: Any, names: list[str], because: str,
-              fallback: str) -> Iterator[Violation]:
-    """Violations in the contract's words: `names` are the missing (`required`) or unexpected
-    (`additionalProperties`) fields; `fallback` is the validator's own message for other keywords."""
-    suffix = f" ({because})" if because else ""
-    if keyword == "required":
-        for prop in names:
-            yield Violation(pointer_of(path + [prop]), keyword, f"{_name(path + [prop])} is required{suffix}")
-        return
-    if keyword == "additionalProperties":
-        for prop in names:
-            yield Violation(pointer_of(path + [prop]), keyword, f"{_name(path + [prop])} is not a field of this event")
-        return
-    name = _name(path)
-    got = _short(instance)
-    if keyword == "enum":
-        message = f"{name} must be one of {', '.join(map(_short, value))} (got {got})"
-    elif keyword == "const":
-        message = f"{name} must be {_short(value)} (got {got})"
-    elif keyword == "type":
-        wanted = " or ".join(value) if isinstance(value, list) else value
-        message = f"{name} must be {_article(wanted)} (got {json_type(instance)} {got})"
-    elif keyword == "pattern":
-        message = f"{name} {got} does not match {value}"
-    elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        message = f"{name} is {got}, below the minimum {value}" if "inimum" in keyword else f"{name} is {got}, above the maximum {value}"
-    elif keyword in ("minItems", "minLength"):
-        message = f"{name} must have at least {value} {'item' if keyword == 'minItems' else 'character'}{'s' if value != 1 else ''}"
-    elif keyword in ("maxItems", "maxLength"):
-        message = f"{name} must have at most {value} {'items' if keyword == 'maxItems' else 'characters'}"
-    else:
-        message = f"{name}: {fallback}"
-    yield Violation(pointer_of(path), keyword, message + suffix)
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    import json
-
-    text = json.dumps(value, ensure_ascii=False, default=repr)  # repr: a Python value JSON cannot hold
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _article(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word

@@ -170,16 +170,18 @@ version = "{project.release}"
 description = "The multi-workflow telemetry contract: event schemas, golden fixtures, dataclasses and validation."
 readme = "README.md"
 requires-python = ">=3.11"
+# Five direct dependencies, each lower bound tested (`make test-lowest`, from requirements/lowest.lock).
 dependencies = [
     "cloudevents>=2.2",
-    "jsonschema>=4.26",
     "jsonschema-rs>=0.61",
     "msgspec>=0.19",
     "orjson>=3.10",
-    "referencing>=0.37",
-    "regress>=2024.11",
     "rfc8785>=0.1.4",
 ]
+
+[project.optional-dependencies]
+# `EventValidator.reference()`: the reference implementation of draft 2020-12, for comparisons.
+reference = ["jsonschema>=4.26", "referencing>=0.37"]
 
 [tool.hatch.build.targets.wheel]
 packages = ["src/{PACKAGE}"]
