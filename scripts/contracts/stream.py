@@ -22,8 +22,9 @@ from typing import IO, Any
 import orjson
 from msgspec import UNSET
 from multi_workflow_telemetry._violation import json_type
-from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, closest
-from multi_workflow_telemetry.envelopes import data_schema, envelope_violations, is_envelope
+from multi_workflow_telemetry.catalogue import Catalogue, closest
+from multi_workflow_telemetry.codec import ContractViolation
+from multi_workflow_telemetry.envelopes import is_envelope, open_envelope
 from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, strip_bom
 from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
 from multi_workflow_telemetry.structs import TIER_ERRORS, StructTier
@@ -260,17 +261,13 @@ class Checker:
 
     def _check_envelope(self, value: dict[str, Any]) -> tuple[str, list[Problem], Any, EventValidator | None]:
         """A CloudEvents envelope: its attributes, then `data` with the version `dataschema` names."""
-        problems = envelope_violations(value, self.catalogue)
-        if problems:
-            return "invalid", [(0, v.pointer, v.rule, v.message) for v in problems], value, None
-        if self.fixed is not None and value["type"] != self.fixed.event:
+        if self.fixed is not None and value.get("type") != self.fixed.event and isinstance(value.get("type"), str):
             message = f"the envelope's type is {value['type']!r}, and --event asks for {self.fixed.event!r}"
             return "invalid", [(0, "/type", "event", message)], value, None
         try:
-            schema_file = data_schema(value, self.catalogue)
-        except CatalogueError as exc:
-            pointer = "/type" if value["type"] not in self._known else "/dataschema"
-            return "invalid", [(0, pointer, "event" if pointer == "/type" else "dataschema", str(exc))], value, None
+            schema_file = open_envelope(value, self.catalogue).schema_file
+        except ContractViolation as exc:
+            return "invalid", [(0, v.pointer, v.rule, v.message) for v in exc.violations], value, None
         validator = self._by_version.get(schema_file.ref)
         if validator is None:
             validator = self._by_version[schema_file.ref] = EventValidator(self.catalogue, schema_file)
