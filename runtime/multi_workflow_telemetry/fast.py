@@ -74,14 +74,24 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _STRICT = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_no_duplicates)
 
 
+# JSON's insignificant whitespace. Inside a string only the space may appear unescaped (a tab, a
+# newline or a carriage return there makes the text invalid, and every reader here refuses it), so
+# in a line every tab, newline and carriage return is insignificant, and a space may be either.
+WHITESPACE = b" \t\n\r"
+
+
 def same_bytes(payload: Any, raw: bytes | bytearray | str) -> bool:
-    """Whether `raw` is exactly what orjson writes for `payload`, compact or with one space after
-    each `,` and `:` (what Python's `json.dumps` writes by default, non-ASCII escaped). Then orjson's reading can be
-    trusted: equal texts have the same structure, so no key was repeated (orjson keeps the last of
-    duplicates silently, and writes one member fewer), and every number was read exactly (a float
-    standing for a big integer is written back differently). Removing a space after `,` or `:`
-    inside a string would change that string, so the spaced form cannot hide anything either.
-    Otherwise the strict reader decides."""
+    """Whether `raw` is what orjson writes for `payload`, up to insignificant whitespace (compact,
+    `json.dumps`' ", " and ": ", tabs, newlines inside a document: any spacing). Then orjson's
+    reading can be trusted: equal texts have the same tokens, so no key was repeated (orjson keeps
+    the last of duplicates silently, and writes one member fewer), and every number was read exactly
+    (a float standing for a big integer is written back differently). Otherwise the strict reader
+    decides.
+
+    The comparison deletes every whitespace byte from both texts, spaces inside strings included:
+    `written` is orjson's writing of `raw`'s own reading, so its strings hold the same spaces, and a
+    string that differs otherwise (an escape written in another form) differs in its other bytes.
+    The cost is two C passes over the line, whatever its spacing."""
     try:
         written = orjson.dumps(payload)
     except orjson.JSONEncodeError:
@@ -90,13 +100,19 @@ def same_bytes(payload: Any, raw: bytes | bytearray | str) -> bool:
         raw = raw.encode("utf-8")
     if written == raw:
         return True
-    if len(raw) <= len(written):
-        return False
-    if written == raw.replace(b", ", b",").replace(b": ", b":"):
+    return len(raw) > len(written) and written.translate(None, b" ") == raw.translate(None, WHITESPACE)
+
+
+def same_length(written: bytes | bytearray, raw: bytes | bytearray) -> bool:
+    """Whether `written` (a compact re-encoding of `raw`'s reading, which writes no value longer than
+    it was read: see structs.py) is as long as `raw` once insignificant whitespace is set aside: the
+    struct tier's proof that nothing was dropped, for a line of any spacing. A compact line costs
+    one comparison; a spaced one two C passes."""
+    if len(written) == len(raw):
         return True
-    # A string holding ", " or ": " defeats the replacement above: compare with what `json.dumps`
-    # writes (the same argument holds for any writer whose text is compared in full).
-    return json.dumps(payload).encode() == raw
+    # Spaces left in `written` are inside strings, where `raw` holds the same ones: both sides
+    # drop them, so the lengths compare the tokens alone.
+    return len(written) - written.count(b" ") == len(raw.translate(None, WHITESPACE))
 
 
 def loads_exact(raw: bytes | bytearray | str) -> Any:

@@ -25,7 +25,7 @@ from multi_workflow_telemetry._violation import json_type
 from multi_workflow_telemetry.catalogue import Catalogue, closest
 from multi_workflow_telemetry.codec import ContractViolation
 from multi_workflow_telemetry.envelopes import is_envelope, open_envelope
-from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, strip_bom
+from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, same_length, strip_bom
 from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
 from multi_workflow_telemetry.structs import TIER_ERRORS, StructTier
 from multi_workflow_telemetry.validation import QUICK_ERRORS, EventValidator
@@ -72,14 +72,6 @@ def _stages_key(stages: list[Any]) -> tuple[Any, ...]:
     return tuple(
         (s["index"], s["run_mode"], tuple(s["workflows"]), tuple(s["blocking_conflicts"])) for s in stages
     )
-
-
-def _spaced(lines: list[bytes]) -> bool:
-    """Whether the first line that holds anything is written with a space after its separators."""
-    for line in lines[:16]:
-        if line.strip():
-            return b'": ' in line
-    return False
 
 
 def _never(payload: Any) -> bool:
@@ -165,8 +157,6 @@ class Checker:
         parse, parse_error, errors = orjson.loads, orjson.JSONDecodeError, QUICK_ERRORS
         tier = self.tier
         decode = tier.decoder.decode if tier.decoder is not None else None
-        if decode is not None and _spaced(lines):
-            decode = None  # `json.dumps`-style lines: the length proof cannot hold, the next tier reads them
         encode_into, written, tier_checks, tier_errors = tier.encode_into, bytearray(), tier.checks, TIER_ERRORS
         pairings = result.pairings
         valid = blank = number = 0
@@ -178,7 +168,7 @@ class Checker:
                 try:
                     value = decode(raw)
                     encode_into(value, written)  # into one buffer, reused: no new bytes per line
-                    if len(written) == len(raw):
+                    if len(written) == len(raw) or same_length(written, raw):
                         check, event = tier_checks[type(value)]
                         if check(value):
                             valid += 1
