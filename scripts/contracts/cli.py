@@ -115,7 +115,7 @@ def _check(project: Project, args: argparse.Namespace) -> int:
 
     steps = list(checks.CHECKS)
     if args.against:
-        steps.insert(1, ("released", lambda p: check_immutable(p, args.against)))
+        steps.insert(2, ("against", lambda p: check_immutable(p, args.against)))
     for name, run in steps:
         started = time.perf_counter()
         findings = list(run(project))

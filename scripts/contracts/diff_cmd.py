@@ -60,15 +60,39 @@ def render(report: Report, fmt: str, old_label: str, new_label: str) -> str:
     return f"{old_label} -> {new_label}\n" + report.to_text()
 
 
+def _rule_lines(step: Any) -> list[str]:
+    if not step.rules:
+        return []
+    lines = ["| Rule | Change | Required bump |", "| --- | --- | --- |"]
+    lines += [f"| `{r.rule}` | {r.kind} in {step.new.ref} | {'MAJOR' if r.narrows else 'MINOR'} |" for r in step.rules]
+    return [*lines, ""]
+
+
+def _user_lines(project: Project, step: Any) -> list[str]:
+    if not step.impacts:
+        return []
+    from .users import by_event
+
+    lines = ["Judged through the event versions that refer to it:", "",
+             "| Affected event | Versions | Required bump | Next version |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{name}` | {', '.join(versions)} | {need.upper()} | {then} |"
+              for name, versions, need, then in by_event(project, step.impacts)]
+    return [*lines, ""]
+
+
 def review_report(project: Project, ref: str) -> tuple[str, bool]:
     """The markdown a reviewer reads on a pull request, and whether the change passes the policy."""
+    from .released import check_released
+
     lines = [f"## Contract changes against `{ref}`", ""]
     ok = True
-    edited = list(check_immutable(project, ref))
+    seen: set[tuple[str, str]] = set()
+    edited = [f for f in [*check_immutable(project, ref), *check_released(project)]
+              if (f.file, f.rule) not in seen and not seen.add((f.file, f.rule))]  # type: ignore[func-returns-value]
     if edited:
         ok = False
-        lines += ["### ❌ Released versions edited", ""]
-        lines += [f"- `{f.file}`: {f.message}. Fix: {f.fix}" for f in edited]
+        lines += ["### ❌ Released versions or their rules changed", ""]
+        lines += [f"- `{f.file}:{f.line}` [{f.rule}]: {f.message}. **Fix:** {f.fix}" for f in edited]
         lines.append("")
     added = added_versions(project, ref)
     if not added and not edited:
@@ -88,6 +112,8 @@ def review_report(project: Project, ref: str) -> tuple[str, bool]:
                 f"- **{step.old.version} → {step.new.version}**: declared {step.declared.upper()}, "
                 f"required {step.required.upper()}: {verdict} the version policy.",
                 "",
+                *_rule_lines(step),
+                *_user_lines(project, step),
                 step.report.to_markdown(),
             ]
             ok = ok and step.ok
