@@ -6,6 +6,9 @@
 3. rules        the contract rule catalogue names only known events
 4. fixtures     every valid fixture passes; every invalid one fails with exactly its expected error
 5. policy       each version's SemVer bump is at least what the compatibility checker requires
+   modes        each event's compatibility mode holds within each major (modes.py)
+   evidence     each version's fixtures show what it accepts and adds (evidence.py)
+   lifecycle    the lifecycle records are well formed and only go forward (lifecycle.py)
 6. generated    generated/ and the docs' generated pages are what `contracts generate` writes now
 With --against REF, "against" also fails on any edit to a version committed at REF.
 """
@@ -29,6 +32,9 @@ from .generate import GenerateError, drift
 from .locate import line_of
 from .policy import check_bumps
 from .project import Project
+from .evidence import check_evidence
+from .lifecycle import check_lifecycle
+from .modes import check_modes
 from .released import check_released
 
 
@@ -145,5 +151,8 @@ CHECKS: list[tuple[str, Callable[[Project], Iterator[Finding]]]] = [
     ("rules", rules),
     ("fixtures", fixtures),
     ("policy", policy),
+    ("modes", check_modes),
+    ("evidence", check_evidence),
+    ("lifecycle", check_lifecycle),
     ("generated", generated),
 ]

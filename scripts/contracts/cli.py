@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="processes to validate large inputs with (default: the number of cores)")
     p.add_argument("--correlate", action="store_true",
                    help="pair each execution_summary with its plan_created across all inputs")
+    p.add_argument("--deny-deprecated", action="store_true",
+                   help="fail (exit 1) on events of a deprecated or retired version instead of warning")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
                      help="show a progress bar (default: only when output is a terminal)")
@@ -142,10 +144,14 @@ def _jobs(text: str) -> int:
 
 
 def _validate(project: Project, args: argparse.Namespace) -> int:
+    from .deprecated import scan
     from .validate_cmd import validate_inputs
 
     summary = validate_inputs(project.catalogue, args.event, args.paths, args.format,
                               jobs=args.jobs, progress=args.progress, correlate=args.correlate)
+    ended = list(scan(project, args.paths, args.event))
+    for finding in ended:
+        print(("" if args.deny_deprecated else "warning: ") + str(finding), file=sys.stderr)
     if args.format == "json":
         print(json.dumps(summary.as_json(), indent=2))
     else:
@@ -154,7 +160,8 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
         print(summary.line(), file=sys.stderr)
     if summary.unusable:
         return EXIT_UNUSABLE
-    return EXIT_INVALID if summary.invalid or summary.unreadable or summary.correlation_count else EXIT_OK
+    denied = bool(ended) and args.deny_deprecated
+    return EXIT_INVALID if summary.invalid or summary.unreadable or summary.correlation_count or denied else EXIT_OK
 
 
 def _diff(project: Project, args: argparse.Namespace) -> int:
