@@ -31,7 +31,7 @@ import orjson
 from msgspec import UNSET
 
 from .catalogue import Catalogue, SchemaFile
-from .rules import BATCH_METRICS, EXECUTION_SUMMARY, PLAN_CREATED
+from .rules import BATCH_METRICS, EXECUTION_SUMMARY, PLAN_CREATED, rules_for
 
 Fused = Callable[[Any], bool]
 
@@ -432,6 +432,15 @@ FUSED_STRUCT: dict[str, Fused] = {
 }
 
 
+# The contract rules each fused check implements: a version whose rule set differs (a rule added
+# `since` a later version) takes the generic path until its check is written.
+FUSED_RULES: dict[str, set[str]] = {
+    PLAN_CREATED: {f"MW00{n}" for n in range(1, 7)},
+    EXECUTION_SUMMARY: {f"MW{n:03d}" for n in range(1, 13)},
+    BATCH_METRICS: {"MW013"},
+}
+
+
 def _refs(schema: Any) -> Iterator[str]:
     if isinstance(schema, dict):
         for key, value in schema.items():
@@ -451,6 +460,8 @@ def fused_check(schema_file: SchemaFile, *, structs: bool = False) -> Fused | No
     if entry is None:
         return None
     check, confirmed = entry
+    if {r.id for r in rules_for(schema_file.name, schema_file.version)} != FUSED_RULES[schema_file.name]:
+        return None
     if structs:
         check = FUSED_STRUCT[schema_file.name]
     schema = schema_file.schema

@@ -332,7 +332,7 @@ class StructTier:
         self.skipped: dict[str, str] = {}  # event -> why it has no struct tier
         for schema_file in schema_files:
             fused = fused_check(schema_file, structs=True)
-            if fused is None and rules_for(schema_file.name):
+            if fused is None and rules_for(schema_file.name, schema_file.version):
                 self.skipped[schema_file.ref] = "no struct form of its contract rules"
                 continue
             try:

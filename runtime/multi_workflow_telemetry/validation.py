@@ -28,7 +28,7 @@ from . import explain
 from ._violation import Violation
 from .catalogue import Catalogue, CatalogueError, SchemaFile
 from .fast import FAST_ERRORS, compile_problem, compile_schema, ecma_search, rs_str, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
-from .rules import check_rules, rules_for
+from .rules import rules_for
 from .wording import condition, describe
 
 # What a fused check can raise on a payload jsonschema-rs wrongly accepted: then the reference decides.
@@ -67,7 +67,10 @@ class EventValidator:
         self._keyword_values: dict[str, Any] = {}
         self._compiled = compile_schema(catalogue, schema_file) if fast else None
         self._is_valid = self._compiled.is_valid if self._compiled is not None else None
-        has_rules = bool(rules_for(self.event))
+        # The rules of this version, not of the event: a released version keeps the rule set it
+        # was released with (rules.py `since`/`until`).
+        self._rules = rules_for(self.event, schema_file.version)
+        has_rules = bool(self._rules)
         self._fused = fused_check(schema_file) or (self._generic_fused if has_rules else exact_json_ints)
 
     @cached_property
@@ -84,7 +87,10 @@ class EventValidator:
         return value
 
     def _generic_fused(self, payload: Any) -> bool:
-        return exact_json_ints(payload) and not check_rules(self.event, payload)
+        return exact_json_ints(payload) and not self._check_rules(payload)
+
+    def _check_rules(self, payload: Any) -> list[Violation]:
+        return [v for r in self._rules for v in r.violations(payload)]
 
     def validate(self, payload: Any) -> list[Violation]:
         """Every violation of the schema and the contract rules; empty when `payload` is valid."""
@@ -96,7 +102,7 @@ class EventValidator:
             if schema_ok and self._fused(payload):
                 return []
             if schema_ok and exact_json(payload):
-                return check_rules(self.event, payload)  # only rules broke (jsonschema-rs agrees with the reference on exact JSON)
+                return self._check_rules(payload)  # only rules broke (jsonschema-rs agrees with the reference on exact JSON)
         except _FUSED_ERRORS:
             pass
         return self._python_values(payload)
@@ -115,7 +121,7 @@ class EventValidator:
                 types += explain.foreign_errors(list(compiled.iter_errors(probe.value)), probe)[1]  # type: ignore[union-attr]
         found = explain.violations(iter(errors), payload, root, keyword_value, copy)
         found |= explain.type_violations(types, copy, root, keyword_value)
-        return sorted(found) if found else check_rules(self.event, payload)
+        return sorted(found) if found else self._check_rules(payload)
 
     def validate_json(self, data: str | bytes | bytearray) -> tuple[Any, list[Violation]]:
         """JSON text parsed and validated: (payload, violations), read with orjson when the fast
@@ -174,7 +180,7 @@ class EventValidator:
             raise CatalogueError(f"{self.schema_file.path}: $ref {exc.ref!r} does not resolve in the catalogue") from None
         if errors:
             return sorted({v for error in errors for v in _violations(error, self.schema_file.schema)})
-        return check_rules(self.event, payload)
+        return self._check_rules(payload)
 
 
 @lru_cache(maxsize=None)

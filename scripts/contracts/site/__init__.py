@@ -20,6 +20,7 @@ from multi_workflow_telemetry.catalogue import CatalogueError, SchemaFile
 from multi_workflow_telemetry.fixtures import Fixture, load_all
 from referencing.exceptions import Unresolvable
 
+from .. import lifecycle
 from ..project import Project
 from . import api, embed, envelope, event_page, history
 from .source import runtime_modules
@@ -64,7 +65,8 @@ def _event_page(
     results = [(fx, validator.validate(fx.payload)) for fx in fixtures if fx.event == event and fx.version == version]
     source = f"{project.relative(schema_file.path)}, fixtures/{event}/{version}/ and runtime/multi_workflow_telemetry/rules.py"
     return event_page.render(
-        schema_file, project.catalogue.registry, rules.rules_for(event), results, steps, NOTICE.format(source=source)
+        schema_file, project.catalogue.registry, rules.rules_for(event, version), results, steps,
+        NOTICE.format(source=source + f" and lifecycle/{event}.json"), lifecycle.load(project, event),
     )
 
 
@@ -75,7 +77,7 @@ def _events_table(project: Project, steps: dict[str, list[history.Step]], base: 
         versions = ", ".join(f"[{s.file.version}]({base}{event}/{s.file.version}.md)" for s in event_steps)
         lines.append(
             f"| [`{event}`]({base}{event}/{latest.version}.md) | {latest.version} "
-            f"| {event_page.badge(str(latest.meta.get('status', '')))} | {str(latest.meta.get('purpose', '')).replace('|', '/')} | {versions} |"
+            f"| {event_page.badge(lifecycle.status_of(project, event, latest.version))} | {str(latest.meta.get('purpose', '')).replace('|', '/')} | {versions} |"
         )
     return lines
 

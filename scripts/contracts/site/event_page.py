@@ -35,6 +35,16 @@ def badge(status: str) -> str:
     return f'<span class="mw-badge mw-badge--{status}" title="lifecycle status">{status}</span>'
 
 
+def _lifecycle_lines(history: list[Any]) -> list[str]:
+    """The version's lifecycle history (lifecycle/<event>.json), when it has moved on."""
+    if len(history) < 2:
+        return []
+    lines = ["| status | date | by | note |", "|---|---|---|---|"]
+    lines += [f"| {badge(str(h.get('status')))} | {h.get('date', '')} | {cell(str(h.get('by', '')))} | "
+              f"{cell(str(h.get('note', '')))} |" for h in history]
+    return [*lines, ""]
+
+
 def render(
     schema_file: SchemaFile,
     registry: Any,
@@ -42,15 +52,20 @@ def render(
     fixture_results: list[tuple[Fixture, list[Any]]],
     steps: list[Step],
     notice: str,
+    lifecycle: Any = None,
 ) -> str:
     meta = schema_file.meta
     event, version = schema_file.name, schema_file.version
+    entries = lifecycle.versions.get(version, []) if lifecycle is not None else []
+    status = str(entries[-1].get("status")) if entries else str(meta.get("status", "unknown"))
     out = [
         notice,
         f"# {event} {version}",
         "",
-        f"Lifecycle status: {badge(str(meta.get('status', 'unknown')))}",
+        f"Lifecycle status: {badge(status)}"
+        + (f" · compatibility mode: **{lifecycle.compatibility}**" if lifecycle is not None else ""),
         "",
+        *_lifecycle_lines(entries),
         f"- **Purpose:** {cell(str(meta.get('purpose', '')))}",
         f"- **Emitters:** {', '.join(f'`{e}`' for e in meta.get('emitters', []))}",
         f"- **Frequency:** {cell(str(meta.get('frequency', '')))}",

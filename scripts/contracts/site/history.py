@@ -10,6 +10,7 @@ from typing import Any
 from multi_workflow_telemetry.catalogue import SchemaFile, version_key
 
 from .. import policy
+from ..lifecycle import status_of
 from ..project import Project
 
 
@@ -20,6 +21,7 @@ class Step:
     file: SchemaFile
     previous: SchemaFile | None
     report: Any  # contracts.compat's Report; None for a first version
+    lifecycle_status: str = ""  # from lifecycle/<event>.json: the status now, not the released one
 
     @property
     def bump(self) -> str:
@@ -27,7 +29,7 @@ class Step:
 
     @property
     def status(self) -> str:
-        return str(self.file.meta.get("status", ""))
+        return self.lifecycle_status or str(self.file.meta.get("status", ""))
 
 
 def declared_bump(old: str, new: str) -> str:
@@ -41,7 +43,7 @@ def history(project: Project, event: str) -> list[Step]:
     steps = []
     for previous, current in zip([None, *versions[:-1]], versions):
         report = _diff(project, previous, current) if previous is not None else None
-        steps.append(Step(current, previous, report))
+        steps.append(Step(current, previous, report, status_of(project, event, current.version)))
     return steps
 
 
