@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import threading
 from pathlib import Path
 
 import multi_workflow_telemetry as mwt
 import pytest
 
-from conftest import REPO, fixture_payload, run_contracts
+from conftest import CONTRACTS, REPO, fixture_payload, run_contracts
+
+from contracts.bench import workload
 
 PLAN = "multi_workflow.plan_created"
 ROWS = re.findall(r"^\| (B\d\d) \|", (REPO / "docs/bad-input.md").read_text(), re.M)
@@ -201,3 +206,63 @@ def test_b17_missing_file_or_directory(tmp_path: Path) -> None:
     assert _counts(done) == (1, 1, 0, 0)
     done = run_contracts("diff", str(tmp_path / "missing.json"), f"{PLAN}@1.0.0")
     assert done.returncode == 2 and "cannot read" in done.stderr
+
+
+def _stream_run(args: list[str], stdin: bytes | None = None, chunk: int = 20_000,
+                shell: bool = False) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "CONTRACTS_CHUNK_BYTES": str(chunk)}
+    command: list[str] | str = [CONTRACTS, *args]
+    if shell:  # bash, for process substitution
+        command = ["bash", "-c", " ".join([CONTRACTS, *args])]
+    done = subprocess.run(command, cwd=REPO, env=env, input=stdin, capture_output=True, timeout=300)
+    assert b"Traceback" not in done.stdout + done.stderr
+    return done
+
+
+def test_b18_pipes_fifos_and_proc_files_are_read_to_their_end(tmp_path: Path) -> None:
+    events = tmp_path / "mixed.jsonl"
+    workload.write_stream(str(events), 3000, 5)
+    data = events.read_bytes()
+    named = _stream_run(["validate", "--jobs", "2", str(events)])
+    assert named.returncode == 1 and named.stderr.startswith(b"3000 events: ")
+
+    def same(done: subprocess.CompletedProcess[bytes], name: str) -> None:
+        assert done.returncode == named.returncode
+        assert done.stderr.splitlines()[-1] == named.stderr.splitlines()[-1]
+        assert done.stdout == named.stdout.replace(str(events).encode(), name.encode())
+
+    same(_stream_run(["validate", "--jobs", "2", "/dev/stdin"], stdin=data), "/dev/stdin")
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(data,))
+    writer.start()
+    same(_stream_run(["validate", "--jobs", "2", str(fifo)]), str(fifo))
+    writer.join()
+    substituted = _stream_run(["validate", "--jobs", "2", f"<(cat {events})"], shell=True)
+    name = substituted.stdout.split(b":", 1)[0].decode()
+    assert name.startswith("/dev/fd/")
+    same(substituted, name)
+    proc = _stream_run(["validate", "--event", PLAN, "/proc/version"])  # one line, not JSON
+    assert proc.returncode == 1 and b"1 events: 0 valid, 0 invalid, 1 unreadable" in proc.stderr
+    device = _stream_run(["validate", "--event", PLAN, "/dev/null"])
+    assert device.returncode == 0 and b"0 events" in device.stderr
+
+
+def test_b19_paths_that_cannot_be_read(tmp_path: Path) -> None:
+    events = tmp_path / "a.jsonl"
+    events.write_bytes(_line() + b"\n")
+    loop = tmp_path / "loop.jsonl"
+    loop.symlink_to(tmp_path / "other.jsonl")
+    (tmp_path / "other.jsonl").symlink_to(loop)
+    long = tmp_path / ("x" * 300 + ".jsonl")
+    bad = [str(loop), str(long)]
+    if os.geteuid() != 0:  # root reads whatever the permissions say
+        locked = tmp_path / "locked.jsonl"
+        locked.write_bytes(_line() + b"\n")
+        locked.chmod(0)
+        bad.append(str(locked))
+    done = run_contracts("validate", "--event", PLAN, *bad, str(events))
+    assert done.returncode == 2
+    errors = done.stderr.strip().splitlines()[:-1]
+    assert [line.split(": cannot read: ")[0] for line in errors] == [f"contracts: error: {p}" for p in bad]
+    assert _counts(done) == (1, 1, 0, 0)

@@ -10,7 +10,9 @@ its plan_created across every input (correlate.py).
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -98,17 +100,25 @@ class Validation:
         if path == "-":
             self._stream("<stdin>", stream_tasks(sys.stdin.buffer), None)
             return
-        file = Path(path)
         try:
-            if file.suffix == ".json":
-                self._document(path, strip_bom(file.read_bytes()))
-            else:
-                with file.open("rb"):  # unreadable files are reported before any work starts
-                    pass
-                size = file.stat().st_size
-                self._stream(path, file_tasks(path, size), size)
-        except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
-            self.summary.unusable.append(f"{path}: cannot read: {exc.strerror}")
+            # Opened once, then judged by what it is, not by its name or reported size: a pipe, a
+            # FIFO, /dev/stdin, a process substitution or a /proc file reports a size of 0 (or
+            # none) and is read to its end as a stream; only a regular file with a size is cut
+            # into byte ranges (which workers read themselves).
+            with open(path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                if stat.S_ISDIR(info.st_mode):
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+                if Path(path).suffix == ".json":
+                    self._document(path, strip_bom(handle.read()))
+                elif stat.S_ISREG(info.st_mode) and info.st_size > 0:
+                    self._stream(path, file_tasks(path, info.st_size), info.st_size)
+                else:
+                    self._stream(path, stream_tasks(handle), None)
+        except OSError as exc:
+            # Any path that cannot be read (missing, a directory, no permission, a symlink loop,
+            # a name too long, an I/O error) is one line and exit 2; the other inputs go on.
+            self.summary.unusable.append(f"{path}: cannot read: {exc.strerror or exc}")
 
     def finish(self) -> Summary:
         self._runner.close()
