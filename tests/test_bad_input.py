@@ -266,3 +266,26 @@ def test_b19_paths_that_cannot_be_read(tmp_path: Path) -> None:
     errors = done.stderr.strip().splitlines()[:-1]
     assert [line.split(": cannot read: ")[0] for line in errors] == [f"contracts: error: {p}" for p in bad]
     assert _counts(done) == (1, 1, 0, 0)
+
+
+def test_b20_shared_definitions_are_not_an_event(tmp_path: Path) -> None:
+    common = "multi_workflow.common"
+    (tmp_path / "a.jsonl").write_bytes(b'{"anything": 1}\n')
+    for target in (common, f"{common}@1.0.0"):
+        done = run_contracts("validate", "--event", target, str(tmp_path / "a.jsonl"))
+        assert done.returncode == 2
+        events = ", ".join(mwt.Catalogue.packaged().events())
+        assert done.stderr.strip().splitlines() == [
+            f"contracts: error: {common} is not an event but shared definitions (events: {events})"]
+    for call in (lambda: mwt.validate(common, {}), lambda: mwt.parse(common, b"{}"),
+                 lambda: mwt.redact(common, {}, b"k" * 32)):
+        with pytest.raises(LookupError, match="not an event"):
+            call()
+    assert issubclass(mwt.CatalogueError, LookupError)
+
+
+def test_b21_short_redaction_key() -> None:
+    summary = fixture_payload("multi_workflow.execution_summary", "valid", "draft-executed-corrected")
+    with pytest.raises(ValueError, match=r"^redact needs a key of at least 16 bytes \(got 1\)$"):
+        mwt.redact("multi_workflow.execution_summary", summary, b"k")
+    assert mwt.redact("multi_workflow.execution_summary", summary, b"k" * 16) != summary

@@ -172,7 +172,7 @@ def _packaged() -> Catalogue:
 def validator_for(ref: str, catalogue: Catalogue | None = None) -> EventValidator:
     """The validator of `NAME[@VERSION]`, built once per catalogue."""
     cat = catalogue or _packaged()
-    return EventValidator(cat, cat.get(ref))
+    return EventValidator(cat, cat.event(ref))
 
 
 def validate(event: str, payload: Any) -> list[Violation]:

@@ -91,7 +91,7 @@ class Checker:
 
     def __init__(self, catalogue: Catalogue, event: str | None, correlate: bool = False) -> None:
         self.catalogue = catalogue
-        self.fixed = EventValidator(catalogue, catalogue.get(event)) if event else None
+        self.fixed = EventValidator(catalogue, catalogue.event(event)) if event else None
         self.correlate = correlate
         self._known = set(catalogue.events())
         self._by_event: dict[str, EventValidator] = {}
