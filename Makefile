@@ -81,6 +81,11 @@ bench: generate
 conformance: setup
 	$(BIN)/python -m contracts.compat.conformance
 
+# The tests too long for `make test`: a million-line stream with workers killed at random.
+.PHONY: slow
+slow: setup
+	$(BIN)/pytest -m slow
+
 # Coverage-guided fuzzing (atheris) of the JSONL reader, the validators, parse and the
 # compatibility checker; FUZZ_SECONDS is the whole budget, shared by the targets.
 FUZZ_SECONDS ?= 600

@@ -20,6 +20,20 @@ def run_contracts(*args: str, cwd: Path = REPO, stdin: str | None = None) -> sub
     return subprocess.run([CONTRACTS, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300)
 
 
+def child_processes(pid: int) -> list[int]:
+    """The live (not zombie) child processes of `pid`, lowest first."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return sorted(found)
+
+
 def fixture_payload(event: str, kind: str, name: str) -> Any:
     path = REPO / "fixtures" / event / "1.0.0" / kind / f"{name}.json"
     return json.loads(path.read_text())["payload"]

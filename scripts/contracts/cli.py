@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -21,13 +22,24 @@ from .project import Project
 EPILOG = """exit codes:
   0  everything is valid / up to date
   1  invalid: an event, fixture or schema breaks the contract
-  2  unusable input: unknown event, unreadable file, bad arguments
+  2  unusable input: unknown event, unreadable file, bad arguments, lines not validated
 """
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the main process is, so cleanup runs as for Ctrl-C."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Without this, SIGTERM ends the process at once: no `finally` runs, so worker processes and
+    # temporary files would stay behind.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         project = Project.find()
         return int(args.run(project, args))
@@ -37,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("contracts: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("contracts: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except Exception as exc:  # a bug, not bad input: still one line, unless asked for the trace
         if os.environ.get("CONTRACTS_DEBUG"):
             raise

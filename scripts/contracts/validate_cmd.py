@@ -26,7 +26,8 @@ from multi_workflow_telemetry.fast import strip_bom
 from .correlate import Correlator
 from .findings import Finding, Unusable
 from .locate import line_of
-from .stream import CHUNK, Checker, ChunkResult, Runner, Task, default_jobs, file_tasks, stream_tasks
+from .stream import CHUNK, Checker, ChunkResult, Task, default_jobs, file_tasks, stream_tasks
+from .supervise import Runner
 
 
 class UnusableInput(Unusable):
@@ -39,6 +40,7 @@ class Summary:
     valid: int = 0
     invalid: int = 0
     unreadable: int = 0
+    not_validated: int = 0  # events of chunks whose worker died (each range is in `unusable`)
     blank_lines: int = 0
     violations: int = 0
     unusable: list[str] = field(default_factory=list)
@@ -54,6 +56,7 @@ class Summary:
             "valid": self.valid,
             "invalid": self.invalid,
             "unreadable": self.unreadable,
+            "not_validated": self.not_validated,
             "blank_lines": self.blank_lines,
             "violations": [_as_json(f) for f in self.findings],
             "unusable": self.unusable,
@@ -67,8 +70,9 @@ class Summary:
 
     def line(self) -> str:
         text = (
-            f"{self.events} events: {self.valid} valid, {self.invalid} invalid, {self.unreadable} unreadable; "
-            f"{self.violations} violations"
+            f"{self.events} events: {self.valid} valid, {self.invalid} invalid, {self.unreadable} unreadable"
+            + (f", {self.not_validated} not validated" if self.not_validated else "")
+            + f"; {self.violations} violations"
         )
         if self.correlated:
             open_plans = len(self.plans_without_summary)
@@ -121,16 +125,25 @@ class Validation:
             self.summary.unusable.append(f"{path}: cannot read: {exc.strerror or exc}")
 
     def finish(self) -> Summary:
+        try:
+            self._runner.close()
+            if self._correlator is not None:
+                missing, open_plans = self._correlator.finish()
+                for finding in missing:
+                    self._correlation(finding)
+                self.summary.plans_without_summary = open_plans
+                if self._out is not None:
+                    for finding in open_plans:
+                        print(finding, file=self._out)
+        finally:
+            self.close()
+        return self.summary
+
+    def close(self) -> None:
+        """Leave nothing behind: no worker process, no temporary file (also when interrupted)."""
         self._runner.close()
         if self._correlator is not None:
-            missing, open_plans = self._correlator.finish()
-            for finding in missing:
-                self._correlation(finding)
-            self.summary.plans_without_summary = open_plans
-            if self._out is not None:
-                for finding in open_plans:
-                    print(finding, file=self._out)
-        return self.summary
+            self._correlator.close()
 
     def _stream(self, name: str, tasks: Iterator[Task], size: int | None) -> None:
         offset = 0
@@ -157,6 +170,9 @@ class Validation:
         s.invalid += result.invalid
         s.unreadable += result.unreadable
         s.blank_lines += result.blank_lines
+        if result.lost:
+            s.not_validated += result.not_validated
+            s.unusable.append(f"{name}:{offset + 1}-{offset + result.lines}: not validated: {result.lost}")
         pairings = iter(result.pairings)
         pairing = next(pairings, None)
         for line, pointer, rule, message in result.problems:
@@ -265,6 +281,7 @@ def validate_inputs(catalogue: Catalogue, event: str | None, paths: list[str], f
     try:
         for path in paths:
             run.run(path)
-    finally:
-        summary = run.finish()
-    return summary
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM) or a bug: clean up, report nothing more
+        run.close()
+        raise
+    return run.finish()
