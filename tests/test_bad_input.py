@@ -352,8 +352,8 @@ def test_b22_a_killed_worker(tmp_path: Path, start, correlate: list[str]) -> Non
     victim, other = child_processes(run.pid)
     for pid in (victim, other):
         os.kill(pid, signal.SIGSTOP)
-    # Less than a pipe holds, more than the workers may hold (two chunks each): the main process
-    # hands each stopped worker its two chunks, then waits for them.
+    # Less than a pipe holds, more than the workers may hold (a chunk each): the main process hands
+    # each stopped worker a chunk, then waits for them.
     run.stdin.write(data[12_000:60_000])
     run.stdin.flush()
     _wait_for(lambda: _waiting_on_workers(run.pid), "wait on the workers")
@@ -369,7 +369,7 @@ def test_b22_a_killed_worker(tmp_path: Path, start, correlate: list[str]) -> Non
     assert run.returncode == 2 and "Traceback" not in err
     lost = re.findall(rf"contracts: error: <stdin>:(\d+)-(\d+): not validated: worker process {victim} was killed by SIGKILL",
                       err)
-    assert 1 <= len(lost) <= 2 and len(lost) == len(err.strip().splitlines()) - 1  # the chunks it held
+    assert len(lost) == 1 == len(err.strip().splitlines()) - 1  # the chunk it held
     missing = {n for first, last in lost for n in range(int(first), int(last) + 1)}
     m = re.search(r"(\d+) events: (\d+) valid, (\d+) invalid, (\d+) unreadable, (\d+) not validated", err)
     assert m, err
@@ -411,3 +411,33 @@ def test_b23_interrupted_run_leaves_nothing_behind(tmp_path: Path, start, how: s
                                              (143, "contracts: terminated"))
     _wait_for(lambda: not any(_alive(pid) for pid in workers), "end of the workers", seconds=5)
     assert list(temp.iterdir()) == []
+
+
+def test_b24_integer_beyond_the_conversion_limit(tmp_path: Path) -> None:
+    huge = b"9" * 5000
+    line = _line()[:-1] + b', "issue_number": ' + huge + b"}"
+    path, done = _validate(tmp_path, "a.jsonl", line + b"\n" + _line() + b"\n")
+    assert done.returncode == 1
+    assert done.stdout.strip() == (f"{path}:1: /: not valid JSON: an integer of 5000 digits is more than can be read "
+                                   "(4300 at most) [json]")
+    assert _counts(done) == (2, 1, 0, 1)
+    with pytest.raises(mwt.ContractViolation, match="an integer of 5000 digits"):
+        mwt.parse(PLAN, line)
+    with pytest.raises(mwt.ContractViolation, match=r"/issue_number: an integer of more than 4300 digits"):
+        mwt.validate(PLAN, {**_plan(), "issue_number": 10**5000})
+
+
+def test_b25_nesting_near_the_recursion_limit(tmp_path: Path) -> None:
+    for field in ("issue_number", "stages", "plan_id"):
+        line = json.dumps({**_plan(), field: None}).replace("null", "[" * 980 + "]" * 980).encode()
+        path, done = _validate(tmp_path, "a.jsonl", line + b"\n" + _line() + b"\n")
+        assert done.returncode == 1
+        assert done.stdout.strip() == f"{path}:1: /: nested too deeply to validate [json]"
+        assert _counts(done) == (2, 1, 0, 1)
+    deep: list[object] = []
+    for _ in range(5000):
+        deep = [deep]
+    for call in (lambda: mwt.validate(PLAN, {**_plan(), "issue_number": deep}),
+                 lambda: mwt.parse(PLAN, {**_plan(), "stages": deep})):
+        with pytest.raises(mwt.ContractViolation, match="nested too deeply to validate"):
+            call()

@@ -13,6 +13,7 @@ the reference's. The differential test (tests/test_fast_path.py) keeps the two i
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     import regress
     from jsonschema import ValidationError
 
-from ._violation import Violation, json_type, pointer_of
+from ._violation import ContractViolation, Violation, json_type, pointer_of
 from .catalogue import Catalogue, CatalogueError, SchemaFile
 from .fast import FAST_ERRORS, compile_schema, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
 from .rules import check_rules, rules_for
@@ -92,7 +93,23 @@ class EventValidator:
         return exact_json_ints(payload) and not check_rules(self.event, payload)
 
     def validate(self, payload: Any) -> list[Violation]:
-        """Every violation of the schema and the contract rules; empty when `payload` is valid."""
+        """Every violation of the schema and the contract rules; empty when `payload` is valid.
+
+        Raises ContractViolation (rule `json`) for a payload that cannot be validated at all:
+        nested too deeply for Python's recursion limit, or holding an integer too long to write
+        in a message (more than sys.get_int_max_str_digits() digits)."""
+        try:
+            return self._validate(payload)
+        except RecursionError:
+            raise ContractViolation(self.event, [Violation("", "json", "nested too deeply to validate")]) from None
+        except ValueError as exc:
+            if "integer string conversion" not in str(exc):
+                raise
+            limit = sys.get_int_max_str_digits()
+            message = f"an integer of more than {limit} digits is more than can be validated"
+            raise ContractViolation(self.event, [Violation(_huge_integer(payload), "json", message)]) from None
+
+    def _validate(self, payload: Any) -> list[Violation]:
         is_valid = self._is_valid
         if is_valid is not None:
             try:
@@ -161,6 +178,22 @@ class EventValidator:
         if errors:
             return sorted({v for error in errors for v in _violations(error, self.schema_file.schema)})
         return check_rules(self.event, payload)
+
+
+def _huge_integer(payload: Any) -> str:
+    """The pointer of the first integer too long to convert to text ("" if none is found),
+    found without recursion: the payload may be deep too."""
+    limit = sys.get_int_max_str_digits()
+    stack: list[tuple[list[Any], Any]] = [([], payload)]
+    while stack:
+        path, value = stack.pop()
+        if type(value) is int and limit and value.bit_length() > limit * 3.32:  # log2(10) bits a digit
+            return pointer_of(path)
+        if isinstance(value, dict):
+            stack.extend((path + [key], item) for key, item in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((path + [index], item) for index, item in reversed(list(enumerate(value))))
+    return ""
 
 
 @lru_cache(maxsize=None)

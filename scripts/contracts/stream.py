@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import orjson
 from msgspec import UNSET
+from multi_workflow_telemetry._violation import ContractViolation
 from multi_workflow_telemetry.catalogue import Catalogue
 from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, strip_bom
 from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
@@ -232,7 +233,10 @@ class Checker:
         if validator is None:
             message = "cannot tell which event this is: no event_type; pass --event NAME"
             return "invalid", [(0, "/event_type", "event", message)], payload, None
-        violations = validator.validate(payload)
+        try:
+            violations = validator.validate(payload)
+        except ContractViolation as exc:  # a resource limit: this line only
+            return "unreadable", [(0, v.pointer, v.rule, v.message) for v in exc.violations], None, None
         if not violations:
             return "valid", [], payload, validator
         return "invalid", [(0, v.pointer, v.rule, v.message) for v in violations], payload, validator

@@ -26,7 +26,11 @@ from typing import Any
 
 from .stream import Checker, ChunkResult, Task, lost
 
-PER_WORKER = 2  # chunks a worker holds at once: one in work, one waiting in its pipe
+# Chunks in flight or done and waiting for their turn, per worker: bounds memory. Each worker
+# holds one chunk at a time: a second would wait in its pipe, and sending it would block the main
+# process until the busy worker reads it (a socket pair buffers ~200 KB, a chunk is 4 MB), so the
+# main process keeps the next chunk itself and hands it over the moment a worker is free.
+WINDOW = 2
 
 
 def _serve(conn: Connection, checker: Checker, inherited: list[Connection]) -> None:
@@ -88,16 +92,17 @@ class Workers:
         task: Task | None = None
         more = True
         while True:
-            while more and sent - taken < PER_WORKER * max(1, len(self.workers)):
-                worker = self._idle()
-                if worker is not None and len(worker.held) >= PER_WORKER:
-                    break
-                task = task or next(tasks, None)
+            while more and sent - taken < WINDOW * max(1, len(self.workers)):
                 if task is None:
-                    more = False
-                    break
+                    task = next(tasks, None)
+                    if task is None:
+                        more = False
+                        break
+                worker = self._idle()
                 if worker is None:  # every worker died: this process validates the rest itself
                     done[sent] = self.checker.run(task)
+                elif worker.held:
+                    break  # all busy: the chunk waits here for the first one free
                 elif not self._send(worker, sent, task):
                     continue  # it was dead: the same chunk goes to another
                 sent, task = sent + 1, None
@@ -109,7 +114,7 @@ class Workers:
             self._collect(done)
 
     def _idle(self) -> _Worker | None:
-        """The live worker holding the fewest chunks; None when none is left."""
+        """A worker holding no chunk if there is one, else a busy one; None when none is left."""
         while self.workers:
             worker = min(self.workers, key=lambda w: len(w.held))
             if worker.held or worker.process.is_alive():
@@ -120,7 +125,8 @@ class Workers:
     def _send(self, worker: _Worker, number: int, task: Task) -> bool:
         try:
             worker.conn.send(task)
-        except OSError:  # died since the last look: what it held is lost, this chunk is not
+        except OSError:  # died since the last look, holding nothing: this chunk goes to another
+            self._bury(worker, {})
             return False
         worker.held.append((number, task))
         return True
