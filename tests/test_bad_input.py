@@ -441,3 +441,69 @@ def test_b25_nesting_near_the_recursion_limit(tmp_path: Path) -> None:
                  lambda: mwt.parse(PLAN, {**_plan(), "stages": deep})):
         with pytest.raises(mwt.ContractViolation, match="nested too deeply to validate"):
             call()
+
+
+def test_b26_control_characters_are_escaped(tmp_path: Path) -> None:
+    forged = "x\nforged.jsonl:9: /: forged [json]\x1b[31m\x9b\u2028\r"
+    line = json.dumps({**_plan(), forged: 1}).encode()
+    name = "a\nforged.jsonl:8: -: forged [json]\x1b]0;title\x07.jsonl"
+    path, done = _validate(tmp_path, name, line + b"\n")
+    assert done.returncode == 1
+    shown = r"x\nforged.jsonl:9: /: forged [json]\x1b[31m\u009b\u2028\r"
+    assert done.stdout == (
+        rf"{tmp_path}/a\nforged.jsonl:8: -: forged [json]\x1b]0;title\x07.jsonl:1: "
+        f"/{shown.replace('/', '~1')}: {shown} is not a field of this event [additionalProperties]\n"
+    )
+    done = run_contracts("validate", "--event", PLAN, str(tmp_path / "missing\x1b[2J\n.jsonl"))
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == (rf"contracts: error: {tmp_path}/missing\x1b[2J\n.jsonl: cannot read: "
+                                           "No such file or directory")
+    assert len(done.stderr.splitlines()) == 2
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_b27_full_disk_during_generate(repo_copy: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+    import shutil
+
+    from contracts.generate import write
+    from contracts.project import Project
+
+    project = Project(repo_copy)
+    (repo_copy / "schemas/multi_workflow.plan_created/1.0.0.json").touch()  # any change to regenerate
+    before = _tree(project.generated)
+    writes = {"count": 0, "fail_at": 0}
+    write_text, copyfile = Path.write_text, shutil.copyfile
+
+    def counted(real):  # type: ignore[no-untyped-def]
+        def write_or_fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+            writes["count"] += 1
+            if writes["count"] == writes["fail_at"]:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(*args, **kwargs)
+        return write_or_fail
+
+    monkeypatch.setattr(Path, "write_text", counted(write_text))
+    monkeypatch.setattr(shutil, "copyfile", counted(copyfile))
+    write(project)  # counts the writes of one generation
+    total, writes["count"] = writes["count"], 0
+    after = _tree(project.generated)
+    for fail_at in (1, total // 2, total - 1, total):  # early, midway and at the very end
+        writes.update(count=0, fail_at=fail_at)
+        with pytest.raises(OSError, match="No space left"):
+            write(project)
+        assert _tree(project.generated) == after, fail_at
+        assert sorted(p.name for p in repo_copy.iterdir() if p.name.startswith(".generated")) == []
+    assert before.keys() == after.keys()
+    from contracts.cli import main
+
+    monkeypatch.chdir(repo_copy)
+    writes.update(count=0, fail_at=1)
+    assert main(["generate"]) == 2
+    assert capsys.readouterr().err == ("contracts: error: cannot write generated/: No space left on device; "
+                                       "it is left as it was\n")
+    assert _tree(project.generated) == after

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from multi_workflow_telemetry.catalogue import CatalogueError
 
-from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Unusable
+from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Unusable, printable
 from .project import Project
 
 # Each command imports what it needs when it runs: `contracts validate` in a pipeline should not
@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         project = Project.find()
         return int(args.run(project, args))
     except (CatalogueError, Unusable) as exc:
-        print(f"contracts: error: {exc}", file=sys.stderr)
+        print(f"contracts: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print("contracts: interrupted", file=sys.stderr)
@@ -55,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: still one line, unless asked for the trace
         if os.environ.get("CONTRACTS_DEBUG"):
             raise
-        print(f"contracts: internal error: {type(exc).__name__}: {exc} (set CONTRACTS_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(f"contracts: internal error: {type(exc).__name__}: {printable(str(exc))} (set CONTRACTS_DEBUG=1 for the traceback)",
+              file=sys.stderr)
         return EXIT_UNUSABLE
 
 
@@ -152,7 +153,7 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_json(), indent=2))
     else:
         for problem in summary.unusable:
-            print(f"contracts: error: {problem}", file=sys.stderr)
+            print(f"contracts: error: {printable(problem)}", file=sys.stderr)
         print(summary.line(), file=sys.stderr)
     if summary.unusable:
         return EXIT_UNUSABLE
@@ -182,7 +183,11 @@ def _report(project: Project, args: argparse.Namespace) -> int:
 def _generate(project: Project, args: argparse.Namespace) -> int:
     from .generate import write
 
-    target = write(project)
+    try:
+        target = write(project)
+    except OSError as exc:
+        raise Unusable(f"cannot write {project.relative(project.generated)}/: {exc.strerror or exc}; "
+                       "it is left as it was") from None
     print(f"generated {project.relative(target)}/", file=sys.stderr)
     return EXIT_OK
 

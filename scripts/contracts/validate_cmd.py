@@ -24,7 +24,7 @@ from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 from multi_workflow_telemetry.fast import strip_bom
 
 from .correlate import Correlator
-from .findings import Finding, Unusable
+from .findings import Finding, Unusable, printable
 from .locate import line_of
 from .stream import CHUNK, Checker, ChunkResult, Task, default_jobs, file_tasks, stream_tasks
 from .supervise import Runner
@@ -246,7 +246,7 @@ class _Bar:
         self.progress = owner.progress
         self.started = time.perf_counter()
         self.events = 0
-        self.task = self.progress.add_task(name, total=size, events=0, rate=0.0)
+        self.task = self.progress.add_task(printable(name), total=size, events=0, rate=0.0)
         self.progress.start()
 
     def advance(self, nbytes: int, events: int) -> None:
