@@ -47,6 +47,20 @@ def edit_json(path: Path, edit: Any) -> None:
     path.write_text(json.dumps(data, indent=2) + "\n")
 
 
+def child_processes(pid: int) -> list[int]:
+    """The live (not zombie) child processes of `pid`, lowest first."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return sorted(found)
+
+
 def fixture_payload(event: str, kind: str, name: str) -> Any:
     path = REPO / "fixtures" / event / "1.0.0" / kind / f"{name}.json"
     return json.loads(path.read_text())["payload"]

@@ -109,13 +109,11 @@ def test_new_version_scaffolds_the_file_and_the_fixture_folders(repo_copy: Path)
 
 
 def _make(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # make runs with the repository's venv; its install stamp must look newer than the copy's
-    # files (regenerated just now), or make would install the copy into that venv.
-    for name in ("requirements.lock", "pyproject.toml", "generated/python/pyproject.toml"):
-        os.utime(root / name, (0, 0))
+    # make runs with this checkout's venv as it is (NO_SETUP): it must never install the copy into
+    # it, which would leave every later test importing a deleted temporary folder.
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
                GIT_COMMITTER_EMAIL="t@t")
-    return subprocess.run(["make", "--no-print-directory", f"VENV={REPO / '.venv'}", *args], cwd=root,
+    return subprocess.run(["make", "--no-print-directory", f"VENV={REPO / '.venv'}", "NO_SETUP=1", *args], cwd=root,
                           capture_output=True, text=True, env=env, timeout=900)
 
 
@@ -141,3 +139,13 @@ def test_make_release_tags_and_refuses_an_edited_released_file(repo_copy: Path) 
     assert second.returncode != 0
     assert f"released in release {computed} and has been edited in place" in second.stdout + second.stderr
     assert git(repo_copy, "tag", "--list", "v*").split() == [f"v{computed}"]
+
+
+def test_make_in_a_copy_leaves_this_checkouts_venv_alone(repo_copy: Path) -> None:
+    shutil.copy(REPO / "Makefile", repo_copy / "Makefile")
+    (repo_copy / "requirements.lock").write_text("")  # newer than the venv's install stamp
+    done = _make(repo_copy, "setup")
+    assert done.returncode == 0, done.stderr
+    probe = subprocess.run([str(REPO / ".venv/bin/python"), "-c", "import contracts; print(contracts.__file__)"],
+                           capture_output=True, text=True, cwd="/", check=True)
+    assert probe.stdout.startswith(str(REPO / "scripts"))

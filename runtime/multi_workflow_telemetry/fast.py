@@ -19,6 +19,7 @@ message, so a fast answer and a reference answer can never disagree in what they
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from math import isfinite
@@ -70,8 +71,20 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        # Python converts at most sys.get_int_max_str_digits() digits (4300 by default): beyond,
+        # the conversion takes time quadratic in the length, a denial of service. No contract
+        # field holds such a number (D20 bounds them to 2^53 - 1), so the line is refused.
+        digits = len(text.lstrip("-"))
+        raise NotJSON(f"an integer of {digits} digits is more than can be read ({sys.get_int_max_str_digits()} at most)") from None
+
+
 # Duplicate keys are refused: parsers disagree on which value wins, so the event is ambiguous.
-_STRICT = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_no_duplicates)
+_STRICT = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=_integer,
+                           object_pairs_hook=_no_duplicates)
 
 
 # JSON's insignificant whitespace. Inside a string only the space may appear unescaped (a tab, a

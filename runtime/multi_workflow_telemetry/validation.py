@@ -14,7 +14,8 @@ verdicts, pointers and rules, and to the same messages where a keyword has a con
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from jsonschema import ValidationError
 
 from . import explain
-from ._violation import Violation
+from ._violation import ContractViolation, Violation, pointer_of
 from .catalogue import Catalogue, CatalogueError, SchemaFile
 from .fast import FAST_ERRORS, compile_problem, compile_schema, ecma_search, rs_str, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
 from .rules import rules_for
@@ -93,7 +94,23 @@ class EventValidator:
         return [v for r in self._rules for v in r.violations(payload)]
 
     def validate(self, payload: Any) -> list[Violation]:
-        """Every violation of the schema and the contract rules; empty when `payload` is valid."""
+        """Every violation of the schema and the contract rules; empty when `payload` is valid.
+
+        Raises ContractViolation (rule `json`) for a payload that cannot be validated at all:
+        nested too deeply for Python's recursion limit, or holding an integer too long to write
+        in a message (more than sys.get_int_max_str_digits() digits)."""
+        try:
+            return self._validate(payload)
+        except RecursionError:
+            raise ContractViolation(self.event, [Violation("", "json", "nested too deeply to validate")]) from None
+        except ValueError as exc:
+            if "integer string conversion" not in str(exc):
+                raise
+            limit = sys.get_int_max_str_digits()
+            message = f"an integer of more than {limit} digits is more than can be validated"
+            raise ContractViolation(self.event, [Violation(_huge_integer(payload), "json", message)]) from None
+
+    def _validate(self, payload: Any) -> list[Violation]:
         is_valid = self._is_valid
         if is_valid is None:
             return self.reference(payload)  # jsonschema-rs cannot compile the schema: the reference says why
@@ -183,6 +200,22 @@ class EventValidator:
         return self._check_rules(payload)
 
 
+def _huge_integer(payload: Any) -> str:
+    """The pointer of the first integer too long to convert to text ("" if none is found),
+    found without recursion: the payload may be deep too."""
+    limit = sys.get_int_max_str_digits()
+    stack: list[tuple[list[Any], Any]] = [([], payload)]
+    while stack:
+        path, value = stack.pop()
+        if type(value) is int and limit and value.bit_length() > limit * 3.32:  # log2(10) bits a digit
+            return pointer_of(path)
+        if isinstance(value, dict):
+            stack.extend((path + [key], item) for key, item in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((path + [index], item) for index, item in reversed(list(enumerate(value))))
+    return ""
+
+
 @lru_cache(maxsize=None)
 def _packaged() -> Catalogue:
     return Catalogue.packaged()
@@ -193,7 +226,7 @@ def validator_for(ref: str, catalogue: Catalogue | None = None) -> EventValidato
     """The validator of `NAME`, `NAME@MAJOR` or `NAME@VERSION` (as `validate` reads them), built
     once per catalogue."""
     cat = catalogue or _packaged()
-    return EventValidator(cat, cat.get(ref))
+    return EventValidator(cat, cat.event(ref))
 
 
 def validate(event: str, payload: Any) -> list[Violation]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 
 from multi_workflow_telemetry.catalogue import CatalogueError
 
-from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Unusable
+from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Unusable, printable
 from .project import Project
 
 # Each command imports what it needs when it runs: `contracts validate` in a pipeline should not
@@ -21,26 +22,41 @@ from .project import Project
 EPILOG = """exit codes:
   0  everything is valid / up to date
   1  invalid: an event, fixture or schema breaks the contract
-  2  unusable input: unknown event, unreadable file, bad arguments
+  2  unusable input: unknown event, unreadable file, bad arguments, lines not validated
 """
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the main process is, so cleanup runs as for Ctrl-C."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Without this, SIGTERM ends the process at once: no `finally` runs, so worker processes and
+    # temporary files would stay behind.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         project = Project.find()
         return int(args.run(project, args))
     except (CatalogueError, Unusable) as exc:
-        print(f"contracts: error: {exc}", file=sys.stderr)
+        print(f"contracts: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print("contracts: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("contracts: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except Exception as exc:  # a bug, not bad input: still one line, unless asked for the trace
         if os.environ.get("CONTRACTS_DEBUG"):
             raise
-        print(f"contracts: internal error: {type(exc).__name__}: {exc} (set CONTRACTS_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(f"contracts: internal error: {type(exc).__name__}: {printable(str(exc))} (set CONTRACTS_DEBUG=1 for the traceback)",
+              file=sys.stderr)
         return EXIT_UNUSABLE
 
 
@@ -202,7 +218,7 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
         if args.output:
             _emit(args, "".join(f"{f}\n" for f in summary.findings + summary.correlation_problems))
         for problem in summary.unusable:
-            print(f"contracts: error: {problem}", file=sys.stderr)
+            print(f"contracts: error: {printable(problem)}", file=sys.stderr)
         print(summary.line(), file=sys.stderr)
     if summary.unusable:
         return EXIT_UNUSABLE
@@ -243,7 +259,11 @@ def _report(project: Project, args: argparse.Namespace) -> int:
 def _generate(project: Project, args: argparse.Namespace) -> int:
     from .generate import write
 
-    target = write(project)
+    try:
+        target = write(project)
+    except OSError as exc:
+        raise Unusable(f"cannot write {project.relative(project.generated)}/: {exc.strerror or exc}; "
+                       "it is left as it was") from None
     print(f"generated {project.relative(target)}/", file=sys.stderr)
     return EXIT_OK
 
