@@ -99,7 +99,7 @@ def test_field_table_flattens_nested_fields_with_type_presence_and_constraints()
 
 def test_event_page_lists_fields_rules_examples_and_history() -> None:
     page = _page("multi_workflow.execution_summary", "1.0.0")
-    assert 'class="mw-badge mw-badge--proposed"' in page
+    assert '{ .mw-badge .mw-badge--proposed title=' in page
     for heading in ("## Fields", "## Contract rules", "## Examples { data-search-exclude }", "## Version history"):
         assert f"\n{heading}\n" in page
     for f in fields(CATALOGUE.get("multi_workflow.execution_summary@1.0.0"), CATALOGUE.registry):

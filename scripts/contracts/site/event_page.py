@@ -47,7 +47,8 @@ def _breakable(name: str) -> str:
 
 
 def badge(status: str, root: str = "../../") -> str:
-    return f'<a class="mw-badge mw-badge--{status}" href="{root}fields.md#lifecycle" title="lifecycle status: what it means">{status}</a>'
+    # A Markdown link (attr_list for the classes), so mkdocs rewrites it to the built page.
+    return f'[{status}]({root}fields.md#lifecycle){{ .mw-badge .mw-badge--{status} title="lifecycle status: what it means" }}'
 
 
 def decision_link(decision: str, prefix: str = "../../") -> str:
@@ -81,7 +82,7 @@ def _meta(schema_file: SchemaFile, key: str) -> list[str]:
     d = decided.EVENT.get((schema_file.name, key))
     if not d:
         return [cell(value)]
-    return [cell(d.said("../../")[0]), "", "    " + draft_note(value, "", d)]
+    return [cell(d.said("../../")[0]), "", "    " + draft_note(value, "", d), ""]
 
 
 def _switcher(steps: list[Step], version: str) -> list[str]:
