@@ -23,7 +23,7 @@ def test_approval_is_a_lifecycle_change_with_no_new_version(repo_copy: Path) -> 
     assert done.returncode == 0, done.stdout + done.stderr
     page = (repo_copy / "docs/events" / PLAN / "1.1.0.md").read_text()
     assert 'mw-badge--stable' in page and "telemetry-platform-team" in page
-    assert "compatibility mode: **BACKWARD_TRANSITIVE**" in page
+    assert "compatibility mode: [BACKWARD_TRANSITIVE](#version-history)" in page
 
 
 def test_lifecycle_goes_forward_only_and_names_who_approved(repo_copy: Path) -> None:
