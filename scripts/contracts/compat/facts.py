@@ -9,11 +9,12 @@ the left side larger, the sound direction).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from . import ecma, numbers, regular
 from .context import Node
 from .normalise import ALL_KINDS, enum_values, intersect_kinds, keywords, kind_of, type_kinds
 
@@ -25,10 +26,10 @@ class RegexUnsupported(Exception):
 
 
 def search(pattern: str, name: str) -> bool:
-    # The same test jsonschema applies to patternProperties, so names match exactly as validated.
+    # ECMA-262 matching, as the validators that confirm witnesses do (never a backtracking `re`).
     try:
-        return re.search(pattern, name) is not None
-    except re.error as exc:
+        return ecma.search(pattern, name)
+    except ecma.BadPattern as exc:
         raise RegexUnsupported(f"pattern {pattern!r}: {exc}") from None
 
 
@@ -109,11 +110,12 @@ class Facts:
         if kind in ("number", "integer"):
             lo, hi = self.lower, self.upper
             if lo and hi:
-                if kind == "integer" or any(float(m).is_integer() for m in self.multiples):
-                    return int_lower(lo) > int_upper(hi)
+                step = self.step(kind == "integer")
+                if step is not None:
+                    return numbers.snap_lower(lo, step) > numbers.snap_upper(hi, step)
                 return lo[0] > hi[0] or (lo[0] == hi[0] and (lo[1] or hi[1]))
         if kind == "string":
-            return self.max_length is not None and self.min_length > self.max_length
+            return (self.max_length is not None and self.min_length > self.max_length) or self.strings_empty
         if kind == "array":
             return self.max_items is not None and self.min_items > self.max_items
         if kind == "object":
@@ -144,7 +146,12 @@ class Facts:
         """Every number accepted is an integer (declared so, or a multiple of an integer)."""
         if "integer" in self.kinds:
             return True
-        return any(float(m).is_integer() for m in self.multiples)
+        step = numbers.lattice(self.multiples, False)
+        return step is not None and step.denominator == 1
+
+    def step(self, integral: bool) -> Fraction | None:
+        """The lattice every accepted number lies on (`integral`: only integers are live)."""
+        return numbers.lattice(self.multiples, integral)
 
     # -- strings -----------------------------------------------------------------------------
     @cached_property
@@ -157,6 +164,26 @@ class Facts:
 
     def values_of(self, keyword: str) -> list[Any]:
         return [kw[keyword] for kw in self.kws if keyword in kw]
+
+    def string_automata(self) -> list[regular.Nfa]:
+        """Automata whose intersection holds every string accepted here (regular.Unprovable if none).
+
+        Lengths beyond what an automaton holds cheaply are widened, which only adds strings.
+        """
+        patterns = [p for p in self.values_of("pattern") if isinstance(p, str)]
+        low = min(self.min_length, regular.MAX_REPEAT)
+        high = self.max_length if self.max_length is not None and self.max_length <= regular.MAX_REPEAT else None
+        return [regular.language(p) for p in patterns] + [regular.lengths(low, high)]
+
+    @cached_property
+    def strings_empty(self) -> bool:
+        """The patterns and lengths here admit no string at all (False when undecided)."""
+        if not self.values_of("pattern"):
+            return False
+        try:
+            return regular.counterexample(self.string_automata(), None) is None
+        except regular.Unprovable:
+            return False
 
     # -- arrays ------------------------------------------------------------------------------
     @cached_property

@@ -139,7 +139,7 @@ class ObjectRules(ProverAPI):
         ok = False
         if finite is not None:
             try:
-                ok = all(target.accepts(n, formats=True) for n in finite)
+                ok = all(target.accepts(n) for n in finite)
             except Undecidable:
                 ok = False
         if not ok:

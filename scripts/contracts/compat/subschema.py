@@ -236,7 +236,7 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         try:
             members = [v for v in values if all(n.accepts(v) for n in flat)]
             for v in members:
-                if not right.accepts(v, formats=True):
+                if not right.accepts(v):
                     return False, v
         except Undecidable:
             return False, NO_HINT

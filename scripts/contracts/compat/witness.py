@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from . import regular
 from .context import Node, Side, Undecidable
 from .facts import Facts, RegexUnsupported, int_lower, int_upper
 from .finite import finite_values
@@ -212,6 +213,12 @@ class Candidates:
             for f in facts.values_of(key):
                 if f in FORMAT_SAMPLES:
                     out.append(FORMAT_SAMPLES[f])
+        try:  # a string every pattern here matches, within the lengths, read off the automata
+            found = regular.counterexample(facts.string_automata(), None) if facts.values_of("pattern") else None
+        except regular.Unprovable:
+            found = None
+        if found is not None:
+            out.insert(0, found)
         for p in facts.values_of("pattern"):
             sample = sample_regex(p)
             if sample is not None:
