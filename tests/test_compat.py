@@ -310,11 +310,11 @@ def test_unguarded_recursion_is_not_proved() -> None:
 
 
 # -- what the checker refuses or cannot do -------------------------------------------------------
-def test_unsupported_keywords_cannot_be_proved() -> None:
+def test_unevaluated_properties_beside_an_applicator_is_decided() -> None:
     report = check({"type": "object"}, {"type": "object", "allOf": [{"properties": {"a": True}}],
                                         "unevaluatedProperties": False}, False, True)
-    assert kinds(report) == {"cannot-prove"}
-    assert "unevaluatedProperties" in report.changes[0].message
+    assert kinds(report) == {"additional-properties-narrowed"}
+    assert report.changes[0].has_witness and "a" not in report.changes[0].witness
 
 
 def test_unevaluated_properties_alone_is_additional_properties() -> None:

@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from . import ecma, numbers, regular
+from . import ecma, implied, numbers, regular
 from .context import Node
 from .normalise import ALL_KINDS, enum_values, intersect_kinds, keywords, kind_of, type_kinds
 
@@ -196,6 +196,14 @@ class Facts:
         for kw in self.kws:
             if kw.get("items") is False:
                 caps.append(len(kw.get("prefixItems", [])))
+        if self.unique:
+            from .finite import finite_values  # finite reads Facts: imported late
+
+            def listed(nodes: list[Node]) -> list[Any] | None:
+                return finite_values(Facts(nodes))
+            cap = implied.unique_cap(self.prefix_len, self.item_nodes(self.prefix_len), listed)
+            if cap is not None:
+                caps.append(cap)
         return min(caps, default=None)
 
     @cached_property
@@ -220,7 +228,9 @@ class Facts:
     # -- objects -----------------------------------------------------------------------------
     @cached_property
     def required(self) -> set[str]:
-        return {r for kw in self.kws for r in kw.get("required", []) if isinstance(r, str)}
+        """Every property each instance has: `required`, closed under `dependentRequired`."""
+        return implied.required_closure(self.kws, {r for kw in self.kws for r in kw.get("required", [])
+                                                   if isinstance(r, str)})
 
     @cached_property
     def min_properties(self) -> int:

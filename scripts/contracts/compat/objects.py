@@ -12,6 +12,7 @@ from typing import Any
 from .base import NO_HINT, Failure, ProverAPI
 from .context import Node, Undecidable
 from .facts import Facts, property_nodes
+from .implied import requiring
 from .normalise import is_trivially_true
 
 
@@ -74,9 +75,10 @@ class ObjectRules(ProverAPI):
         for name, deps in kw.get("dependentRequired", {}).items():
             if not facts.possible(name) or not isinstance(deps, list):
                 continue
-            have = set(facts.required)
-            for k in facts.kws:
-                have |= set(k.get("dependentRequired", {}).get(name, []))
+            # What the left implies once `name` is there: dependentRequired closed, and the
+            # dependentSchemas it triggers (draft-07 `dependencies` in either form).
+            scoped = self.flatten(left + [requiring(a0, name)])
+            have = Facts(scoped).required if scoped is not None else set(deps)
             missing = [d for d in deps if d not in have]
             if missing:
                 fails.append(Failure(("dependent-required-added", "dependent-required-removed"), a0.path,
@@ -86,8 +88,7 @@ class ObjectRules(ProverAPI):
             target = right.child(dep, "dependentSchemas", name)
             if not facts.possible(name) or self.proved(left, target, depth):
                 continue
-            if any(self.proved(left + [n.child(k["dependentSchemas"][name], "dependentSchemas", name)], target, depth)
-                   for n, k in zip(left, facts.kws) if name in k.get("dependentSchemas", {})):
+            if self.proved(left + [requiring(a0, name)], target, depth):
                 continue
             fails.append(Failure(("dependent-schema-narrowed", "dependent-schema-widened"), a0.path, target.path,
                                  f"{{B}} applies a schema whenever {name!r} is present that {{A}} is not shown to "
