@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import jsonschema_rs
 import referencing.jsonschema
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
@@ -50,6 +51,19 @@ def dialect_of(schema: Any, default: str = "2020-12") -> str:
     raise SchemaError(f"unknown $schema {uri!r}: expected draft-04, -06, -07, 2019-09 or 2020-12")
 
 
+META_URIS = {"draft4": "http://json-schema.org/draft-04/schema#", "draft6": "http://json-schema.org/draft-06/schema#",
+             "draft7": "http://json-schema.org/draft-07/schema#",
+             "2019-09": "https://json-schema.org/draft/2019-09/schema",
+             "2020-12": "https://json-schema.org/draft/2020-12/schema"}
+
+
+def _meta_valid(schema: Any) -> bool:
+    try:
+        return bool(jsonschema_rs.meta.is_valid(schema))
+    except Exception:  # noqa: BLE001 - a dialect or shape it does not know: ask jsonschema
+        return False
+
+
 def _refuse(uri: str) -> Resource[Any]:
     # Anything not already in the registry is refused: a diff never touches the network.
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
@@ -86,7 +100,9 @@ class Side:
         spec = SPECS[dialect]
         meta = VALIDATORS[dialect]
         # Structure only: a pattern Python's `re` cannot compile is still a schema (and unprovable).
-        error = best_match(meta(meta.META_SCHEMA).iter_errors(root))
+        # jsonschema-rs answers fast; jsonschema words the error when there is one.
+        declared = root if not isinstance(root, dict) or "$schema" in root else {**root, "$schema": META_URIS[dialect]}
+        error = None if _meta_valid(declared) else best_match(meta(meta.META_SCHEMA).iter_errors(root))
         if error is not None:
             where = "/".join(str(p) for p in error.path)
             raise SchemaError(f"{name} #/{where}: not a valid {dialect} schema: {error.message}")

@@ -188,7 +188,10 @@ class Facts:
     # -- arrays ------------------------------------------------------------------------------
     @cached_property
     def min_items(self) -> int:
-        return max([kw["minItems"] for kw in self.kws if _num(kw.get("minItems"))], default=0)
+        floors = [kw["minItems"] for kw in self.kws if _num(kw.get("minItems"))]
+        # `contains` needs its matches to be items: minContains (default 1) of them at least.
+        floors += [kw.get("minContains", 1) for kw in self.kws if "contains" in kw and _num(kw.get("minContains", 1))]
+        return max(floors, default=0)
 
     @cached_property
     def max_items(self) -> int | None:

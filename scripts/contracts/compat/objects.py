@@ -9,11 +9,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import regular
 from .base import NO_HINT, Failure, ProverAPI
 from .context import Node, Undecidable
 from .facts import Facts, property_nodes
 from .implied import requiring
 from .normalise import is_trivially_true
+
+
+def _every_key_matches(patterns: dict[str, Any]) -> bool:
+    """Some pattern matches every property name (`""`, `.*`, `^.*`...): additionalProperties applies to none."""
+    for pattern in patterns:
+        try:
+            if regular.counterexample([regular.lengths(0, None)], regular.language(pattern)) is None:
+                return True
+        except regular.Unprovable:
+            continue
+    return False
+
+
+def _within_any(pattern: str, others: set[str]) -> bool:
+    """Every name `pattern` matches, one of `others` matches too (so it is never "additional" there)."""
+    for other in others:
+        try:
+            if regular.included([regular.language(pattern)], regular.language(other)):
+                return True
+        except regular.Unprovable:
+            continue
+    return False
 
 
 class ObjectRules(ProverAPI):
@@ -103,7 +126,8 @@ class ObjectRules(ProverAPI):
 
         def node_covers(node: Node, nkw: dict[str, Any], target: Node, skip: set[str]) -> bool:
             mine = nkw.get("patternProperties", {})
-            candidates = [node.child(s, "patternProperties", p) for p, s in mine.items() if p not in skip]
+            candidates = [node.child(s, "patternProperties", p) for p, s in mine.items()
+                          if p not in skip and not _within_any(p, skip)]
             candidates.append(node.child(nkw.get("additionalProperties", True), "additionalProperties"))
             return all(self.proved([c], target, depth + 1) for c in candidates)
 
@@ -124,7 +148,7 @@ class ObjectRules(ProverAPI):
                 fails.append(Failure(("pattern-properties-narrowed", "pattern-properties-widened"), left[0].path,
                                      target.path, f"{{B}} constrains properties matching {pattern!r} more than {{A}}",
                                      ipath))
-        if "additionalProperties" in kw:
+        if "additionalProperties" in kw and not _every_key_matches(theirs):
             target = right.child(kw["additionalProperties"], "additionalProperties")
             if not is_trivially_true(target) and not any(
                     node_covers(node, nkw, target, set(theirs)) for node, nkw in zip(left, facts.kws)):

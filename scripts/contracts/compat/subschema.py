@@ -326,6 +326,9 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
             return []
         if self.disjoint(left, [cond], depth) and self.proved(left, other, depth):
             return []
+        # Exact: the instances meeting the condition go to `then`, the others to `else`.
+        if self.proved(left + [cond], then, depth) and self.proved(left + [negation(right, kw["if"])], other, depth):
+            return []
         return [Failure(("conditional-narrowed", "conditional-widened"), left[0].path, right.path + "/if",
                         "{B}'s if/then/else may reject instances {A} accepts", ipath)]
 

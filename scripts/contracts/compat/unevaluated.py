@@ -133,7 +133,7 @@ def rewrite(node: Node, lower: bool) -> Node | None:
     """`node` without `unevaluated*`, as a schema the prover reads (None: it has none).
 
     `lower=True` for the right side (a schema at least as strict), False for the left (at least as
-    loose). On the right, one disjunctive applicator at the top is split into exact cases.
+    loose). One disjunctive applicator at the top is first split into exact cases.
     """
     kw = keywords(node)
     if "unevaluatedProperties" not in kw and "unevaluatedItems" not in kw:
@@ -143,30 +143,35 @@ def rewrite(node: Node, lower: bool) -> Node | None:
         return Node(_MADE[key], node.resolver, node.dialect, node.path, node.side)
     base = node.without("unevaluatedProperties", "unevaluatedItems")
     parts: list[Any] = [base.schema]
-    split = _split(node, kw) if lower else None
+    split = _split(node, kw, lower)
     if split is None:
         closing = _closing(node, evaluated(base, lower), kw, "whole")
         if closing is not None:
             parts.append(closing)
     else:
-        rest, cases = split
-        parts = [rest.schema, {"anyOf": [
-            {"allOf": schemas + ([c] if (c := _closing(node, evaluated(rest, True).join(ev), kw, (i,))) else [])}
-            for i, (schemas, ev) in enumerate(cases)]}]
+        rest, cases, condition = split
+        options = [{"allOf": schemas + ([c] if (c := _closing(node, evaluated(rest, lower).join(ev), kw, (i,))) else [])}
+                   for i, (schemas, ev) in enumerate(cases)]
+        # Two cases told apart by a condition stay a conditional, which the prover splits exactly.
+        parts = [rest.schema, {"if": condition, "then": options[0], "else": options[1]} if condition is not None
+                 else {"anyOf": options}]
     made = _made(key, {"allOf": parts})
     return Node(made, node.resolver, node.dialect, node.path, node.side)
 
 
-def _split(node: Node, kw: dict[str, Any]) -> tuple[Node, list[tuple[list[Any], Evaluated]]] | None:
-    """The first disjunctive applicator as cases: (the rest of the node, [(case schemas, evaluated)])."""
+def _split(node: Node, kw: dict[str, Any],
+           lower: bool) -> tuple[Node, list[tuple[list[Any], Evaluated]], Any] | None:
+    """The first disjunctive applicator as cases: (the rest of the node, [(case schemas, evaluated)]).
+
+    The cases are exact (their union is the node, each case within it), so they serve both sides.
+    """
     def ev(schema: Any, *where: Any) -> Evaluated:
-        return evaluated(node.child(schema, *where), True, 1)
+        return evaluated(node.child(schema, *where), lower, 1)
 
     if "if" in kw:
         rest = node.without("unevaluatedProperties", "unevaluatedItems", "if", "then", "else")
         then, other = kw.get("then", True), kw.get("else", True)
-        return rest, [([kw["if"], then], ev(kw["if"], "if").join(ev(then, "then"))),
-                      ([{"not": kw["if"]}, other], ev(other, "else"))]
+        return rest, [([then], ev(kw["if"], "if").join(ev(then, "then"))), ([other], ev(other, "else"))], kw["if"]
     if isinstance(kw.get("anyOf"), list) and len(kw["anyOf"]) <= 4:
         rest = node.without("unevaluatedProperties", "unevaluatedItems", "anyOf")
         branches = [(s, ev(s, "anyOf", j)) for j, s in enumerate(kw["anyOf"])]
@@ -177,14 +182,13 @@ def _split(node: Node, kw: dict[str, Any]) -> tuple[Node, list[tuple[list[Any], 
                 for _, e in subset:
                     joined = joined.join(e)
                 cases.append(([s for s, _ in subset], joined))
-        return rest, cases
+        return rest, cases, None
     if isinstance(kw.get("oneOf"), list):
         rest = node.without("unevaluatedProperties", "unevaluatedItems")  # keeps oneOf: exactly one passes
-        return rest, [([s], ev(s, "oneOf", j)) for j, s in enumerate(kw["oneOf"])]
+        return rest, [([s], ev(s, "oneOf", j)) for j, s in enumerate(kw["oneOf"])], None
     deps = kw.get("dependentSchemas")
     if isinstance(deps, dict) and len(deps) == 1:
         (name, dep), = deps.items()
         rest = node.without("unevaluatedProperties", "unevaluatedItems", "dependentSchemas")
-        return rest, [([{"required": [name]}, dep], ev(dep, "dependentSchemas", name)),
-                      ([{"not": {"required": [name]}}], Evaluated())]
+        return rest, [([dep], ev(dep, "dependentSchemas", name)), ([], Evaluated())], {"required": [name]}
     return None

@@ -27,10 +27,12 @@ FORMAT_SAMPLES = {
 GENERIC = [None, True, False, 0, 1, -1, 0.5, "", "a", "A", "0", [], {}, [1], {"a": 1}]
 
 
-def _unique(values: list[Any]) -> list[Any]:
+def _unique(values: list[Any], limit: int | None = None) -> list[Any]:
     seen: set[str] = set()
     out = []
     for v in values:
+        if limit is not None and len(out) >= limit:
+            break  # canonical texts of large candidates cost: stop once there are enough
         try:
             key = canonical(v) + type(v).__name__
         except (TypeError, ValueError):
@@ -177,7 +179,7 @@ class Candidates:
                 out += getattr(self, "_" + kind)(facts, depth)
             except RegexUnsupported:
                 pass
-        return _unique(branches[:12] + out + branches[12:])[:MAX_PER_NODE]
+        return _unique(branches[:12] + out + branches[12:], MAX_PER_NODE)
 
     def _null(self, facts: Facts, depth: int) -> list[Any]:
         return [None]
@@ -262,7 +264,8 @@ class Candidates:
             for dep in kw.get("dependentSchemas", {}).values():
                 if isinstance(dep, dict):
                     names += list(dep.get("properties", {}))
-        names = list(dict.fromkeys(names))
+        # A wide object: the properties the other candidates vary are a bounded few (required ones first).
+        names = sorted(dict.fromkeys(names), key=lambda n: n not in facts.required)[:MAX_PER_NODE]
         per_name = {n: (self.valid_first(facts.property_nodes(n), self.of(facts.property_nodes(n), depth + 1))[:3]
                         if facts.property_nodes(n) else []) + [None, "x", 1] for n in names}
         base = {r: (per_name.get(r) or [None])[0] for r in sorted(facts.required)}
