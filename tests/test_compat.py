@@ -376,6 +376,8 @@ SCALARS = st.sampled_from([
     {"type": "number", "exclusiveMinimum": 0}, {"type": "number", "multipleOf": 2}, {"type": "string", "maxLength": 2},
     {"type": "string", "minLength": 1}, {"type": "string", "pattern": "^a"}, {"enum": ["a", "b", 1]}, {"const": 1},
     {"const": "a"}, {"enum": [None, 0]}, True, False, {},
+    {"type": "string", "pattern": "^a+$"}, {"type": "string", "pattern": "b"}, {"type": "number", "multipleOf": 0.5},
+    {"type": "integer", "multipleOf": 3, "exclusiveMinimum": 0},
 ])
 
 
@@ -399,6 +401,9 @@ def _extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         st.builds(lambda xs: {"oneOf": xs}, st.lists(children, min_size=1, max_size=3)),
         st.builds(lambda xs: {"allOf": xs}, st.lists(children, min_size=1, max_size=2)),
         st.builds(lambda x: {"not": x}, children),
+        st.builds(lambda xs, p: {"type": "object", "anyOf": xs, "properties": p, "unevaluatedProperties": False},
+                  st.lists(children, min_size=1, max_size=2), props),
+        st.builds(lambda i, t: {"if": i, "then": t, "unevaluatedProperties": False}, obj, obj),
         st.builds(lambda i, t, e: {"if": i, "then": t, "else": e}, children, children, children),
     )
 

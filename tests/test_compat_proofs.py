@@ -131,6 +131,7 @@ def test_what_contains_evaluates_is_not_unevaluated_items() -> None:
     ({"allOf": [{"multipleOf": 4}, {"multipleOf": 6}]}, {"multipleOf": 12}, True, True),
     ({"multipleOf": 3, "minimum": 1, "maximum": 10}, {"minimum": 3, "maximum": 9}, True, False),
     ({"type": "integer", "multipleOf": 0.125}, {"type": "integer"}, True, True),
+    ({"type": "integer", "multipleOf": 5, "exclusiveMinimum": 5}, {"minimum": 10}, True, False),
     ({"multipleOf": 0.1}, {"multipleOf": 0.1}, True, True),
 ])
 def test_exact_arithmetic(old: Any, new: Any, backward: bool, forward: bool) -> None:
