@@ -87,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["backward", "forward", "full"], default="backward",
                    help="which compatibility decides the exit code (default: backward)")
     _outputs(p, ["text", "json", "markdown", "github", "sarif", "junit"])
+    p.add_argument("--default-dialect", choices=["draft-07", "2020-12"], default="2020-12",
+                   help="the dialect of a schema without $schema (default: 2020-12)")
+    p.add_argument("--format-assertion", action="store_true",
+                   help="treat `format` as an assertion, in the proof and in the validators that check "
+                        "witnesses (default: an annotation, as the repository's validators treat it)")
     p.set_defaults(run=_diff)
 
     p = sub.add_parser("report", help="the markdown a reviewer reads on a pull request", epilog=EPILOG,
@@ -229,7 +234,8 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
 def _diff(project: Project, args: argparse.Namespace) -> int:
     from .diff_cmd import compare, render
 
-    old_label, new_label, report = compare(project, args.old, args.new)
+    old_label, new_label, report = compare(project, args.old, args.new, default_dialect=args.default_dialect,
+                                           format_assertion=args.format_assertion)
     if args.format in ("github", "sarif", "junit"):
         from .ci_output import render as ci
         from .diff_cmd import change_findings

@@ -9,6 +9,7 @@ from typing import Any
 from multi_workflow_telemetry.catalogue import EVENT_NAME, CatalogueError
 
 from .compat import Report, SchemaError, diff
+from .compat.context import DIALECTS
 from .policy import added_versions, check_immutable, step_for
 from .findings import Finding, Unusable
 from .locate import line_of
@@ -45,11 +46,14 @@ def load_schema(project: Project, spec: str) -> tuple[str, Any]:
     return spec, schema
 
 
-def compare(project: Project, old_spec: str, new_spec: str) -> tuple[str, str, Report]:
+def compare(project: Project, old_spec: str, new_spec: str, *, default_dialect: str = "2020-12",
+            format_assertion: bool = False) -> tuple[str, str, Report]:
+    """Diff two schemas; `default_dialect` ("draft-07" or "2020-12") is for schemas without `$schema`."""
     old_label, old = load_schema(project, old_spec)
     new_label, new = load_schema(project, new_spec)
     try:
-        report = diff(old, new, registry=project.catalogue.registry)
+        report = diff(old, new, registry=project.catalogue.registry,
+                      default_dialect=DIALECTS[default_dialect], format_assertion=format_assertion)
     except SchemaError as exc:
         raise UnusableSchema(str(exc)) from None
     files = [_catalogued(project, spec) for spec in (old_spec, new_spec)]
