@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from referencing import Registry, Resource
 
 EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+#: The dialects a schema without `$schema` may be read as (`--default-dialect`), by their metaschema URI.
+DIALECTS = {"2020-12": "https://json-schema.org/draft/2020-12/schema", "draft-07": "http://json-schema.org/draft-07/schema#"}
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
@@ -86,9 +88,14 @@ class Catalogue:
     ask for it. The packaged catalogue takes it from the release (`release.DEFAULT_MAJOR`).
     """
 
-    def __init__(self, root: Path, default_major: int = 1) -> None:
+    def __init__(self, root: Path, default_major: int = 1, default_dialect: str = "2020-12") -> None:
         self.root = root
         self.default_major = default_major
+        if default_dialect not in DIALECTS:
+            raise CatalogueError(f"unknown dialect {default_dialect!r} (known: {', '.join(DIALECTS)})")
+        # A schema that names no `$schema` is read in this dialect: every validator (jsonschema-rs,
+        # jsonschema, the struct tier, which refuses what it does not know) then applies its meaning.
+        dialect = DIALECTS[default_dialect]
         self._files: dict[str, dict[str, SchemaFile]] = {}
         if not root.is_dir():
             raise CatalogueError(f"{root}: schema directory not found")
@@ -106,6 +113,7 @@ class Catalogue:
                 raise CatalogueError(f"{path}: not a usable schema: nested too deeply") from None
             if not isinstance(schema, dict):
                 raise CatalogueError(f"{path}: a schema must be a JSON object")
+            schema.setdefault("$schema", dialect)
             self._files.setdefault(name, {})[version] = SchemaFile(name, version, path, schema)
 
     @classmethod
@@ -199,4 +207,16 @@ class Catalogue:
         registry = Registry(retrieve=_refuse).with_resources(resources_by_id)  # type: ignore[call-arg]  # attrs-made __init__
         # Crawled once here: every user that adds a resource then crawls only that one, so comparing
         # or validating N schemas costs N, not N times the catalogue.
-        return registry.crawl()
+        try:
+            return registry.crawl()
+        except (AttributeError, TypeError):  # a keyword holding what its dialect does not allow there
+            for f in self.files():
+                try:
+                    Registry(retrieve=_refuse).with_resource(  # type: ignore[call-arg]
+                        f.id or "urn:x", Resource.from_contents(f.schema, default_specification=DRAFT202012)).crawl()
+                except (AttributeError, TypeError):
+                    raise CatalogueError(
+                        f"{f.path}: not a valid {f.schema.get('$schema')} schema (a keyword holds what that dialect "
+                        "does not allow); a draft-07 schema without $schema needs --default-dialect draft-07"
+                    ) from None
+            raise

@@ -49,13 +49,15 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> I
 
 
 @lru_cache(maxsize=None)
-def _contract_validator() -> Any:
-    """Draft 2020-12, with `pattern` evaluated as ECMA-262 requires. Built on first use: events the
-    fast path calls valid never need it, and importing jsonschema costs start-up time."""
+def _contract_validator(dialect: str = "https://json-schema.org/draft/2020-12/schema") -> Any:
+    """The reference of the schema's dialect (draft 2020-12 unless `$schema` says draft-07), with
+    `pattern` evaluated as ECMA-262 requires. Built on first use: events the fast path calls valid
+    never need it, and importing jsonschema costs start-up time."""
     from jsonschema import Draft202012Validator
-    from jsonschema.validators import extend
+    from jsonschema.validators import extend, validator_for
 
-    return extend(Draft202012Validator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
+    base = validator_for({"$schema": dialect}, default=Draft202012Validator)
+    return extend(base, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
 
 
 class EventValidator:
@@ -77,7 +79,8 @@ class EventValidator:
     @cached_property
     def _schema(self) -> Any:
         """The reference validator (jsonschema), built when the first event needs it."""
-        return _contract_validator()(self.schema_file.schema, registry=self._catalogue.registry)
+        dialect = str(self.schema_file.schema.get("$schema", "https://json-schema.org/draft/2020-12/schema"))
+        return _contract_validator(dialect)(self.schema_file.schema, registry=self._catalogue.registry)
 
     def _keyword_value(self, location: str) -> Any:
         """The value of the keyword at an absolute location (`<$id>#/json/pointer`) in the catalogue."""

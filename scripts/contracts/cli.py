@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from collections.abc import Sequence
 
-from multi_workflow_telemetry.catalogue import CatalogueError
+from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 
 from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Unusable, printable
 from .project import Project
@@ -109,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     _outputs(p, ["text", "json", "github", "sarif", "junit"])
     p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                    help="processes to validate large inputs with (default: the number of cores)")
+    p.add_argument("--default-dialect", choices=["draft-07", "2020-12"], default="2020-12",
+                   help="the dialect of a catalogue schema without $schema (default: 2020-12)")
     p.add_argument("--correlate", action="store_true",
                    help="pair each execution_summary with its plan_created across all inputs")
     p.add_argument("--deny-deprecated", action="store_true",
@@ -206,7 +208,9 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
     from .validate_cmd import validate_inputs
 
     ci = args.format not in ("text", "json")
-    summary = validate_inputs(project.catalogue, args.event, args.paths, "json" if ci or args.output else args.format,
+    catalogue = project.catalogue if args.default_dialect == "2020-12" else \
+        Catalogue(project.schemas, project.default_major, args.default_dialect)
+    summary = validate_inputs(catalogue, args.event, args.paths, "json" if ci or args.output else args.format,
                               jobs=args.jobs, progress=args.progress, correlate=args.correlate)
     ended = list(scan(project, args.paths, args.event))
     for finding in ended:
