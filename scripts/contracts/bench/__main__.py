@@ -163,22 +163,12 @@ def reference_per_event(path: Path, sample: int, total: int, repeat: int = 3) ->
     return ref, ref_cpu, fast
 
 
-def stream_bench(args: argparse.Namespace, work: Path, results: list[Result], facts: dict[str, Any]) -> None:
-    path = work / "stream.jsonl"
-    started = time.perf_counter()
-    size = workload.write_stream(str(path), args.events)
-    print(f"  generated {args.events:,} events ({size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f}s", flush=True)
-    ref_event, ref_cpu, fast_event = reference_per_event(path, args.sample, args.events)
-    reference_total = ref_event * args.events
-    print(f"  reference: {ref_event * 1e6:,.0f} µs/event on a sample of {args.sample:,} events "
-          f"-> {reference_total:,.0f}s estimated for the stream", flush=True)
+def _cli_against_floor(path: Path, repeat: int) -> tuple[float, float, float, float, tuple[int, ...]]:
+    """`contracts validate` (default jobs) and orjson's one-process parse of the same file, run
+    interleaved `repeat` times: best wall and CPU seconds of each, and the CLI's summary counts."""
     floors, floor_cpus, clis, cpus = [], [], [], []
-    counts = None
-    one_line = work / "one.jsonl"
-    with path.open("rb") as f:
-        one_line.write_bytes(f.readline())
-    startup = min(_wall([CONTRACTS, "validate", "--no-progress", str(one_line)])[0] for _ in range(3))
-    for _ in range(args.repeat):
+    counts: tuple[int, ...] = ()
+    for _ in range(repeat):
         floor, floor_cpu, _ = _timed([sys.executable, "-c", FLOOR, str(path)])
         cli, cpu, done = _timed([CONTRACTS, "validate", "--no-progress", str(path)])
         floors.append(floor)
@@ -189,7 +179,58 @@ def stream_bench(args: argparse.Namespace, work: Path, results: list[Result], fa
         if done.returncode not in (0, 1) or not found:
             raise SystemExit(f"contracts validate failed: {done.stderr.strip()[-500:]}")
         counts = tuple(int(n) for n in found.groups())
-    floor, cli = min(floors), min(clis)
+    return min(clis), min(cpus), min(floors), min(floor_cpus), counts
+
+
+# The lines emitters really write (issue 18): each against orjson's parse of the same file.
+WORKLOADS = (("compact", "compact", None), ("json.dumps default", "json.dumps", None), ("pretty, tabs", "tabs", None),
+             ("compact, 5% invalid", "compact", 0.05))
+
+
+def workloads_bench(args: argparse.Namespace, work: Path, results: list[Result], facts: dict[str, Any]) -> None:
+    jobs = default_jobs()
+    for name, style, broken in WORKLOADS:
+        path = work / f"workload-{style}-{broken}.jsonl"
+        workload.write_stream(str(path), args.workload_events, style=style, broken=broken)
+        ref_event, ref_cpu, _ = reference_per_event(path, args.sample, args.workload_events)
+        cli, cpu, floor, floor_cpu, counts = _cli_against_floor(path, args.repeat)
+        path.unlink()
+        events, valid, invalid, unreadable = counts
+        reference_total = ref_event * args.workload_events
+        print(f"  {name}: validate {cli:.2f}s ({cpu:.2f} CPU-s), parse {floor:.2f}s ({floor_cpu:.2f} CPU-s); "
+              f"{valid:,} valid, {invalid:,} invalid, {unreadable:,} unreadable", flush=True)
+        facts[f"workload {name}"] = {"cli": cli, "cpu": cpu, "floor": floor, "floor_cpu": floor_cpu,
+                                     "reference_us": ref_event * 1e6, "counts": counts}
+        results.append(Result(
+            f"{name}, {args.workload_events:,} events: contracts validate / orjson parse of the same file",
+            cli / floor, f"{cli / floor:.2f}× ({cpu / floor_cpu:.2f}× per core)", "≤ 1.5×", cli / floor <= 1.5,
+            f"validate {cli:.2f}s wall, {cpu:.2f} CPU-s; parse {floor:.2f}s wall, {floor_cpu:.2f} CPU-s; "
+            f"{events:,} = {valid:,} + {invalid:,} + {unreadable:,}",
+            processes=f"validate {jobs} (--jobs {jobs}), parse 1",
+        ))
+        results.append(Result(
+            f"{name}: reference time / contracts validate time", reference_total / cli,
+            f"{reference_total / cli:,.0f}× ({ref_cpu * args.workload_events / cpu:,.0f}× per core)", "≥ 100×",
+            reference_total / cli >= 100,
+            f"reference {reference_total:,.0f}s (extrapolated from {args.sample:,} events, warmed)",
+            processes=f"validate {jobs} (--jobs {jobs}), reference 1",
+        ))
+
+
+def stream_bench(args: argparse.Namespace, work: Path, results: list[Result], facts: dict[str, Any]) -> None:
+    path = work / "stream.jsonl"
+    started = time.perf_counter()
+    size = workload.write_stream(str(path), args.events)
+    print(f"  generated {args.events:,} events ({size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f}s", flush=True)
+    ref_event, ref_cpu, fast_event = reference_per_event(path, args.sample, args.events)
+    reference_total = ref_event * args.events
+    print(f"  reference: {ref_event * 1e6:,.0f} µs/event on a sample of {args.sample:,} events "
+          f"-> {reference_total:,.0f}s estimated for the stream", flush=True)
+    one_line = work / "one.jsonl"
+    with path.open("rb") as f:
+        one_line.write_bytes(f.readline())
+    startup = min(_wall([CONTRACTS, "validate", "--no-progress", str(one_line)])[0] for _ in range(3))
+    cli, cpus, floor, floor_cpus, counts = _cli_against_floor(path, args.repeat)
     assert counts is not None
     events, valid, invalid, unreadable = counts
     adds_up = events == valid + invalid + unreadable == args.events
@@ -197,22 +238,22 @@ def stream_bench(args: argparse.Namespace, work: Path, results: list[Result], fa
           f"orjson parse floor {floor:.2f}s (best of {args.repeat})", flush=True)
     facts.update(events=args.events, sample=args.sample, repeat=args.repeat, jobs=default_jobs(),
                  stream_bytes=size, reference_us=ref_event * 1e6, reference_cpu_us=ref_cpu * 1e6, fast_us=fast_event * 1e6,
-                 reference_total=reference_total, cli_seconds=cli, cli_cpu=min(cpus), floor_seconds=floor,
-                 startup_seconds=startup, floor_cpu=min(floor_cpus), load=_load())
+                 reference_total=reference_total, cli_seconds=cli, cli_cpu=cpus, floor_seconds=floor,
+                 startup_seconds=startup, floor_cpu=floor_cpus, load=_load())
     jobs = default_jobs()
     # Per core: CPU-seconds over all the CLI's processes against the one-process side's CPU-seconds.
-    per_core = ref_cpu * args.events / min(cpus)
+    per_core = ref_cpu * args.events / cpus
     results.append(Result(
         f"contracts validate, {args.events:,} events: reference time / fast time", reference_total / cli,
         f"{reference_total / cli:,.0f}× ({per_core:,.0f}× per core)", "≥ 100×", reference_total / cli >= 100,
         f"reference {reference_total:,.0f}s (extrapolated from {args.sample:,} events, warmed), fast {cli:.2f}s wall, "
-        f"{min(cpus):.2f} CPU-s",
+        f"{cpus:.2f} CPU-s",
         processes=f"fast {jobs} (--jobs {jobs}), reference 1",
     ))
     results.append(Result(
         f"contracts validate ({jobs} processes) / orjson parse of the same file (1 process)", cli / floor,
-        f"{cli / floor:.2f}× ({min(cpus) / min(floor_cpus):.2f}× per core)", "≤ 1.5×", cli / floor <= 1.5,
-        f"fast {cli:.2f}s wall, {min(cpus):.2f} CPU-s; parse alone {floor:.2f}s wall, {min(floor_cpus):.2f} CPU-s",
+        f"{cli / floor:.2f}× ({cpus / floor_cpus:.2f}× per core)", "≤ 1.5×", cli / floor <= 1.5,
+        f"fast {cli:.2f}s wall, {cpus:.2f} CPU-s; parse alone {floor:.2f}s wall, {floor_cpus:.2f} CPU-s",
         processes=f"fast {jobs} (--jobs {jobs}), parse 1",
     ))
     results.append(Result(
@@ -322,7 +363,7 @@ def catalogue_bench(args: argparse.Namespace, work: Path, results: list[Result],
     ))
 
 
-SECTIONS = ("stream", "validate", "memory", "catalogue")
+SECTIONS = ("stream", "workloads", "validate", "memory", "catalogue")
 KEPT_PROCESSES = {"validate": "1 each (this process)", "memory": "fast 2 (--jobs 2); the largest one counts",
                   "catalogue": "1 each (contracts check)"}
 DATA = re.compile(r"<!-- bench-data (.*?) -->", re.S)
@@ -442,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=200_000, help="events in the generated stream")
     parser.add_argument("--sample", type=int, default=1_000, help="events the reference is timed on")
     parser.add_argument("--repeat", type=int, default=7, help="runs of the CLI and of the floor, interleaved (the best of each is kept)")
+    parser.add_argument("--workload-events", type=int, default=200_000, help="events of each emitter workload")
     parser.add_argument("--memory-events", type=int, default=2_000_000, help="events of the memory run")
     parser.add_argument("--catalogue-events", type=int, default=500, help="events of the large catalogue")
     parser.add_argument("--catalogue-small", type=int, default=50, help="events of the small catalogue")
@@ -484,6 +526,8 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         if "stream" in sections:
             measure("stream", lambda: stream_bench(args, work, results, facts))
+        if "workloads" in sections:
+            measure("workloads", lambda: workloads_bench(args, work, results, facts))
         if "validate" in sections:
             measure("validate", lambda: validate_bench(args, results, facts))
         if "memory" in sections:

@@ -8,6 +8,7 @@ count that disagrees with its stages, a truncated line.
 
 from __future__ import annotations
 
+import json
 import random
 from collections import deque
 from collections.abc import Iterator
@@ -122,9 +123,14 @@ def _break_rule(rng: random.Random, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def events(count: int, seed: int = 6) -> Iterator[dict[str, Any] | bytes]:
-    """`count` events (dicts; bytes for an unreadable line), plans before their summaries."""
+def events(count: int, seed: int = 6, broken: float | None = None) -> Iterator[dict[str, Any] | bytes]:
+    """`count` events (dicts; bytes for an unreadable line), plans before their summaries.
+    `broken` is the share of broken lines (split as the default shares are); None: the default."""
     rng = random.Random(seed)
+    unreadable, schema_broken, rule_broken = UNREADABLE, SCHEMA_BROKEN, RULE_BROKEN
+    if broken is not None:
+        scale = broken * 1_000_000 / (UNREADABLE + SCHEMA_BROKEN + RULE_BROKEN)
+        unreadable, schema_broken, rule_broken = (round(n * scale) for n in (UNREADABLE, SCHEMA_BROKEN, RULE_BROKEN))
     waiting: deque[dict[str, Any]] = deque()
     made = 0
     while made < count:
@@ -141,23 +147,33 @@ def events(count: int, seed: int = 6) -> Iterator[dict[str, Any] | bytes]:
             waiting.append(event)
         made += 1
         share = rng.randrange(1_000_000)
-        if share < UNREADABLE:
+        if share < unreadable:
             yield orjson.dumps(event)[: rng.randint(1, 80)]
-        elif share < UNREADABLE + SCHEMA_BROKEN:
+        elif share < unreadable + schema_broken:
             yield _break_schema(rng, dict(event))
-        elif share < UNREADABLE + SCHEMA_BROKEN + RULE_BROKEN:
+        elif share < unreadable + schema_broken + rule_broken:
             yield _break_rule(rng, dict(event))
         else:
             yield event
 
 
-def write_stream(path: str, count: int, seed: int = 6) -> int:
-    """Write `count` events as JSON lines; the file's size in bytes."""
+# How emitters write a line: orjson's compact form, Python's `json.dumps` default (", " and ": "),
+# and a pretty form with tabs after every separator (one event per line all the same).
+STYLES = {
+    "compact": orjson.dumps,
+    "json.dumps": lambda event: json.dumps(event).encode(),
+    "tabs": lambda event: json.dumps(event, separators=(",\t", ":\t")).encode(),
+}
+
+
+def write_stream(path: str, count: int, seed: int = 6, style: str = "compact", broken: float | None = None) -> int:
+    """Write `count` events as JSON lines in `style` (see STYLES); the file's size in bytes."""
     size = 0
+    dump = STYLES[style]
     with open(path, "wb") as out:
         buffer = []
-        for event in events(count, seed):
-            line = (event if isinstance(event, bytes) else orjson.dumps(event)) + b"\n"
+        for event in events(count, seed, broken):
+            line = (event if isinstance(event, bytes) else dump(event)) + b"\n"
             buffer.append(line)
             if len(buffer) >= 10_000:
                 data = b"".join(buffer)
