@@ -110,7 +110,7 @@ report: setup
 bench: generate
 	$(BIN)/python -m contracts.bench $(BENCH_ARGS)
 
-# `contracts diff` scored on the public corpora beside the repository (../shared/compat-corpora):
+# `contracts diff` scored on the public corpora kept in tests/data/compat-corpora (make test scores them too):
 # accuracy per corpus, and the count of missed breaking changes, which must stay zero.
 .PHONY: conformance
 conformance: setup
@@ -118,10 +118,16 @@ conformance: setup
 
 # Coverage-guided fuzzing (atheris) of the JSONL reader, the validators, parse and the
 # compatibility checker; FUZZ_SECONDS is the whole budget, shared by the targets.
+# atheris comes from its own hash-checked lock (requirements/fuzz.lock), installed here only: it
+# has no wheel for some platforms, and nothing else needs it.
 FUZZ_SECONDS ?= 600
 .PHONY: fuzz
-fuzz: setup
+fuzz: setup $(VENV)/.fuzz-installed
 	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS)
+
+$(VENV)/.fuzz-installed: requirements/fuzz.lock $(STAMP)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/fuzz.lock
+	touch $@
 
 # Re-resolve requirements.lock from requirements/dev.in (needs pip-tools in the venv), and
 # requirements/lowest.lock (uv, from the lock): the package's dependencies at their lowest
@@ -130,6 +136,8 @@ lock: setup
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 		--no-emit-find-links --quiet -o requirements.lock requirements/dev.in
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --quiet -o requirements/fuzz.lock requirements/fuzz.in
 	$(BIN)/uv pip compile --resolution lowest-direct --generate-hashes --python-version 3.11 --quiet \
 		--no-header -o requirements/lowest.lock generated/python/pyproject.toml requirements/lowest.in
 
