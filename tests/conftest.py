@@ -41,3 +41,20 @@ def repo_copy(tmp_path: Path) -> Path:
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     shutil.copy(REPO / "releases.json", root / "releases.json")
     return root
+
+
+# The corpora's conformance lines (tests/test_compat_corpora.py records them as properties, which
+# pytest-xdist carries from the workers to here), printed in the summary of every `make test`.
+_CONFORMANCE: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        _CONFORMANCE.extend(str(value) for key, value in report.user_properties if key == "conformance")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _CONFORMANCE:
+        terminalreporter.section("conformance: contracts diff on tests/data/compat-corpora")
+        for line in sorted(set(_CONFORMANCE)):
+            terminalreporter.write_line(line)
