@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -9,10 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 DRAFT = REPO.parent / "shared" / "seed" / "multi-workflow-telemetry-contract-draft.md"
 CONTRACTS = str(Path(sys.executable).with_name("contracts"))
+
+# `make mutation` (tests/mutation/run.py) runs the tests once per mutant: the same examples every
+# time, so a mutant is killed or not by the tests, not by the luck of the draw.
+settings.register_profile("mutation", derandomize=True, database=None)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 def run_contracts(*args: str, cwd: Path = REPO, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
