@@ -52,8 +52,10 @@ generate: setup
 check: setup
 	$(BIN)/contracts check
 
+# Both cores (pytest-xdist): tests that share a costly fixture or build wheels from generated/
+# are kept on one worker by their xdist_group mark; the rest are dealt out one by one.
 test: setup browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 	$(MAKE) --no-print-directory test-lowest
 
 # The package's tests again, on the lowest versions it declares (requirements/lowest.lock,
@@ -118,6 +120,15 @@ conformance: setup
 
 # Coverage-guided fuzzing (atheris) of the JSONL reader, the validators, parse and the
 # compatibility checker; FUZZ_SECONDS is the whole budget, shared by the targets.
+# Mutation testing (mutmut, from the lock) of the contract rules, the fast validation tiers and the
+# compatibility prover, one area after the other (AREAS= to choose): the score per area, each to
+# stay >= 90%; survivors in build/mutation/<area>/survivors.txt, explained in docs/mutation.md.
+# Long (tens of minutes per area on two cores): not part of make test.
+AREAS ?=
+.PHONY: mutation
+mutation: setup
+	$(BIN)/python tests/mutation/run.py $(AREAS)
+
 # atheris comes from its own hash-checked lock (requirements/fuzz.lock), installed here only: it
 # has no wheel for some platforms, and nothing else needs it.
 FUZZ_SECONDS ?= 600

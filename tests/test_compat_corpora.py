@@ -18,6 +18,8 @@ from jsonschema import Draft4Validator, Draft7Validator, Draft202012Validator
 
 from contracts.compat.conformance import DEFAULT_ROOT, Case, known_lists, load, of_corpus, score, summary
 
+pytestmark = pytest.mark.xdist_group("corpora")  # one worker scores the corpora once (module fixture)
+
 CORPORA = Path(__file__).resolve().parent / "data" / "compat-corpora"
 KNOWN = known_lists(CORPORA)
 
