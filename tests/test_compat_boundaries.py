@@ -10,6 +10,7 @@ off-by-ones in a copy of the prover and show that the property catches each.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -145,3 +146,40 @@ def test_the_property_catches_a_length_off_by_one(monkeypatch: pytest.MonkeyPatc
 
 def test_the_property_passes_on_the_prover_as_it_is() -> None:
     assert not catches()
+
+
+# -- disjoint branches: oneOf is anyOf exactly when no instance matches two branches -------------
+
+
+@st.composite
+def ranges(draw: st.DrawFn, kind: str) -> tuple[dict[str, Any], tuple[Fraction, bool, Fraction, bool]]:
+    """A numeric range meeting its neighbours at -1..2, each end open or closed (or absent)."""
+    schema: dict[str, Any] = {"type": kind}
+    lo, lo_open, hi, hi_open = Fraction(-INF), False, Fraction(INF), False
+    if draw(st.booleans()):
+        lo, lo_open = Fraction(draw(st.integers(-1, 2))), draw(st.booleans())
+        schema["exclusiveMinimum" if lo_open else "minimum"] = int(lo)
+    if draw(st.booleans()):
+        hi, hi_open = Fraction(draw(st.integers(-1, 2))), draw(st.booleans())
+        schema["exclusiveMaximum" if hi_open else "maximum"] = int(hi)
+    return schema, (lo, lo_open, hi, hi_open)
+
+
+def meet(kind: str, a: tuple[Fraction, bool, Fraction, bool], b: tuple[Fraction, bool, Fraction, bool]) -> bool:
+    """Is some number (an integer, for kind integer) inside both ranges?"""
+    lo = max((a[0], a[1]), (b[0], b[1]))  # the higher lower bound; open beats closed at the same value
+    hi = min((a[2], not a[3]), (b[2], not b[3]))  # the lower upper bound; open beats closed
+    (low, low_open), (high, high_closed) = lo, hi
+    if kind == "integer":
+        first = low + 1 if low_open else low  # bounds are integers here
+        last = high if high_closed else high - 1
+        return first <= last
+    return low < high or (low == high and not low_open and high_closed)
+
+
+@SETTINGS
+@given(st.sampled_from(["integer", "number"]).flatmap(lambda k: st.tuples(st.just(k), ranges(k), ranges(k))))
+def test_one_of_equals_any_of_exactly_when_the_branches_are_disjoint(drawn: Any) -> None:
+    kind, (a, bounds_a), (b, bounds_b) = drawn
+    one, any_ = {"oneOf": [a, b]}, {"anyOf": [a, b]}
+    answers_the_oracle(one, any_, True, not meet(kind, bounds_a, bounds_b))
