@@ -49,7 +49,7 @@ AREAS = {
         tuple(f"contracts/compat/{name}.py" for name in ("arrays", "base", "context", "disjoint", "facts", "finite",
                                                           "normalise", "objects", "scalars", "subschema", "witness")),
         ("tests/test_compat_boundaries.py", "tests/test_compat.py", "tests/test_compat_corpora.py",
-         "tests/test_compat_reports.py"),
+         "tests/test_compat_reports.py", "tests/test_compat_witness.py"),
     ),
 }
 # What the tests read beside themselves (REPO-relative paths in conftest.py and the tests).
