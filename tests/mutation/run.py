@@ -26,6 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "generated" / "python" / "src" / "multi_workflow_telemetry"
 FLOOR = 0.90
+# A test failed, the mutant hung (timeout) or crashed the interpreter (segfault): each is caught.
+KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ AREAS = {
     "fast": Area(
         tuple(f"multi_workflow_telemetry/{name}.py" for name in ("fast", "structs", "residual", "explain", "wording")),
         ("tests/test_rule_boundaries.py", "tests/test_fast_path.py", "tests/test_struct_tier.py",
-         "tests/test_explain.py", "tests/test_rejections.py", "tests/test_fixtures.py"),
+         "tests/test_explain.py", "tests/test_rejections.py", "tests/test_fixtures.py", "tests/test_struct_tier_schemas.py"),
     ),
     "compat": Area(
         tuple(f"contracts/compat/{name}.py" for name in ("arrays", "base", "context", "disjoint", "facts", "finite",
@@ -127,6 +129,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("areas", nargs="*", metavar="AREA", help=f"default: all of {', '.join(AREAS)}")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--again", action="store_true",
+                        help="run only the last run's survivors again (after new tests), keeping its other verdicts")
     parser.add_argument("--sample", type=int, default=0, metavar="N",
                         help="test N mutants per area, drawn the same way every run (an estimate; default: all)")
     args = parser.parse_args()
@@ -136,11 +140,16 @@ def main() -> int:
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation"}
     scores = {}
     for name in args.areas or list(AREAS):
+        last = REPO / "build" / "mutation" / f"{name}.json"  # kept outside the staging folder
+        before: dict[str, str] = json.loads(last.read_text()) if args.again and last.is_file() else {}
         root = stage(name, AREAS[name])
         print(f"mutation {name}: {', '.join(AREAS[name].modules)}", flush=True)
         mutmut = [str(Path(sys.executable).with_name("mutmut")), "run", "--max-children", str(args.jobs)]
         chosen: list[str] = []
-        if args.sample:
+        if before:
+            chosen = sorted(m for m, s in before.items() if s not in KILLED)
+            print(f"mutation {name}: the last run's {len(chosen)} survivors again, of {len(before)}", flush=True)
+        elif args.sample:
             # A name no mutant has: mutmut writes the mutants, then stops (saying nothing matched).
             subprocess.run([*mutmut, "none.x_none__mutmut_0"], cwd=root, env=env, check=False,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -151,8 +160,9 @@ def main() -> int:
         statuses = results(root)
         if chosen:
             statuses = {m: s for m, s in statuses.items() if m in set(chosen)}
-        # Killed: a test failed, the mutant hung (timeout) or crashed the interpreter (segfault).
-        killed = [m for m, s in statuses.items() if s in {"killed", "timeout", "segfault", "caught by type check"}]
+        statuses = {**before, **statuses}
+        last.write_text(json.dumps(statuses, indent=0, sort_keys=True))
+        killed = [m for m, s in statuses.items() if s in KILLED]
         survivors = sorted(m for m in statuses if m not in killed)
         (root / "survivors.txt").write_text("".join(f"{m}: {statuses[m]}\n{change(root, m)}" for m in survivors))
         scores[name] = len(killed) / len(statuses) if statuses else 0.0
