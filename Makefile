@@ -54,8 +54,10 @@ generate: setup
 check: setup
 	$(BIN)/contracts check
 
+# Both cores (pytest-xdist): tests that share a costly fixture or build wheels from generated/
+# are kept on one worker by their xdist_group mark; the rest are dealt out one by one.
 test: setup browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 	$(MAKE) --no-print-directory test-lowest
 
 # The package's tests again, on the lowest versions it declares (requirements/lowest.lock,
@@ -112,7 +114,7 @@ report: setup
 bench: generate
 	$(BIN)/python -m contracts.bench $(BENCH_ARGS)
 
-# `contracts diff` scored on the public corpora beside the repository (../shared/compat-corpora):
+# `contracts diff` scored on the public corpora kept in tests/data/compat-corpora (make test scores them too):
 # accuracy per corpus, and the count of missed breaking changes, which must stay zero.
 .PHONY: conformance
 conformance: setup
@@ -125,10 +127,25 @@ slow: setup
 
 # Coverage-guided fuzzing (atheris) of the JSONL reader, the validators, parse and the
 # compatibility checker; FUZZ_SECONDS is the whole budget, shared by the targets.
+# Mutation testing (mutmut, from the lock) of the contract rules, the fast validation tiers and the
+# compatibility prover, one area after the other (AREAS= to choose): the score per area, each to
+# stay >= 90%; survivors in build/mutation/<area>/survivors.txt, explained in docs/mutation.md.
+# Long (tens of minutes per area on two cores): not part of make test.
+AREAS ?=
+.PHONY: mutation
+mutation: setup
+	$(BIN)/python tests/mutation/run.py $(AREAS)
+
+# atheris comes from its own hash-checked lock (requirements/fuzz.lock), installed here only: it
+# has no wheel for some platforms, and nothing else needs it.
 FUZZ_SECONDS ?= 600
 .PHONY: fuzz
-fuzz: setup
+fuzz: setup $(VENV)/.fuzz-installed
 	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS)
+
+$(VENV)/.fuzz-installed: requirements/fuzz.lock $(STAMP)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/fuzz.lock
+	touch $@
 
 # Re-resolve requirements.lock from requirements/dev.in (needs pip-tools in the venv), and
 # requirements/lowest.lock (uv, from the lock): the package's dependencies at their lowest
@@ -137,6 +154,8 @@ lock: setup
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 		--no-emit-find-links --quiet -o requirements.lock requirements/dev.in
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --quiet -o requirements/fuzz.lock requirements/fuzz.in
 	$(BIN)/uv pip compile --resolution lowest-direct --generate-hashes --python-version 3.11 --quiet \
 		--no-header -o requirements/lowest.lock generated/python/pyproject.toml requirements/lowest.in
 

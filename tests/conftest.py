@@ -10,10 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 DRAFT = REPO.parent / "shared" / "seed" / "multi-workflow-telemetry-contract-draft.md"
 CONTRACTS = str(Path(sys.executable).with_name("contracts"))
+
+# `make mutation` (tests/mutation/run.py) runs the tests once per mutant: the same examples every
+# time, so a mutant is killed or not by the tests, not by the luck of the draw.
+settings.register_profile("mutation", derandomize=True, database=None)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 def run_contracts(*args: str, cwd: Path = REPO, stdin: str | None = None,
@@ -82,3 +89,20 @@ def repo_copy(tmp_path: Path) -> Path:
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     shutil.copy(REPO / "releases.json", root / "releases.json")
     return root
+
+
+# The corpora's conformance lines (tests/test_compat_corpora.py records them as properties, which
+# pytest-xdist carries from the workers to here), printed in the summary of every `make test`.
+_CONFORMANCE: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        _CONFORMANCE.extend(str(value) for key, value in report.user_properties if key == "conformance")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _CONFORMANCE:
+        terminalreporter.section("conformance: contracts diff on tests/data/compat-corpora")
+        for line in sorted(set(_CONFORMANCE)):
+            terminalreporter.write_line(line)

@@ -15,6 +15,8 @@ import pytest
 
 from conftest import REPO
 
+pytestmark = pytest.mark.xdist_group("wheel")  # wheels are built from generated/python one at a time
+
 DIRECT = {"cloudevents", "jsonschema-rs", "msgspec", "orjson", "rfc8785"}
 
 

@@ -19,7 +19,8 @@ from multi_workflow_telemetry import ABSENT, ContractViolation, PlannedStage, Wo
 
 from conftest import REPO, fixture_payload
 
-pytestmark = pytest.mark.package  # needs only the package: run again by `make test-lowest`
+# Needs only the package: run again by `make test-lowest`. Wheels are built from generated/python one at a time.
+pytestmark = [pytest.mark.package, pytest.mark.xdist_group("wheel")]
 
 FIXTURES = mwt.golden_fixtures()
 PLAN, SUMMARY = "multi_workflow.plan_created", "multi_workflow.execution_summary"

@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
+
+pytestmark = pytest.mark.xdist_group("wheel")  # wheels and the site are built one at a time
 
 
 def _site(out: Path) -> str:

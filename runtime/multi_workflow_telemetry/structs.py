@@ -156,10 +156,15 @@ class _Builder:
         if name == "string":
             return self.string(schema, mine, where)
         if name == "integer":
-            bounds = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
-            meta = {arg: schema[key] for arg, key in bounds.items() if key in mine}
-            if any(type(v) is not int for v in meta.values()):
+            bounds = {key: schema[key] for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+                      if key in mine}
+            if any(type(v) is not int for v in bounds.values()):
                 raise Unsupported(f"{where}: non-integer bound")
+            # msgspec takes one bound a side (ge or gt, not both): on integers an exclusive bound is
+            # the inclusive one beside it, so the tighter of each side is kept.
+            lows = [bounds[k] + d for k, d in (("minimum", 0), ("exclusiveMinimum", 1)) if k in bounds]
+            highs = [bounds[k] - d for k, d in (("maximum", 0), ("exclusiveMaximum", 1)) if k in bounds]
+            meta = {**({"ge": max(lows)} if lows else {}), **({"le": min(highs)} if highs else {})}
             return Annotated[int, msgspec.Meta(**meta)] if meta else int
         if name == "boolean":
             return bool

@@ -14,6 +14,8 @@ from served_site import REPO, SCREENSHOTS, base_url, browser, site  # noqa: F401
 from contracts.site.fields import fields
 from multi_workflow_telemetry.catalogue import Catalogue
 
+pytestmark = pytest.mark.xdist_group("browser")  # one worker builds the site and starts Chromium once
+
 DRAFT = REPO.parent / "shared" / "seed" / "multi-workflow-telemetry-contract-draft.md"
 CATALOGUE = Catalogue(REPO / "schemas")
 EVENT_PAGES = [(f.name, f.version) for e in CATALOGUE.events() for f in CATALOGUE.versions(e)]

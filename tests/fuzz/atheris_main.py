@@ -7,7 +7,7 @@ from pathlib import Path
 
 import atheris
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # targets, schema_pairs
 
 with atheris.instrument_imports():
     import multi_workflow_telemetry  # noqa: F401

@@ -8,6 +8,7 @@ sides agree it is one; a candidate they do not confirm is dropped.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from . import regular
@@ -60,7 +61,21 @@ def sample_regex(pattern: str) -> str | None:
                 allowed.append({c.CATEGORY_DIGIT: "0", c.CATEGORY_WORD: "a", c.CATEGORY_SPACE: " "}.get(av, ""))
         if not negate:
             return next((a for a in allowed if a), None)
-        return next((ch for ch in "a0_ x-" if ch not in allowed), None)
+        # A candidate the negated class leaves out: one no literal, range or category of it matches
+        # ([^\w] must not give "0"). A category not known here matches every candidate: give up.
+        classes = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_NOT_DIGIT: r"\D", c.CATEGORY_WORD: r"\w",
+                   c.CATEGORY_NOT_WORD: r"\W", c.CATEGORY_SPACE: r"\s", c.CATEGORY_NOT_SPACE: r"\S"}
+
+        def excluded(ch: str, op: Any, av: Any) -> bool:
+            if op is c.LITERAL:
+                return ord(ch) == av
+            if op is c.RANGE:
+                return bool(av[0] <= ord(ch) <= av[1])
+            if op is c.CATEGORY:
+                return av not in classes or re.fullmatch(classes[av], ch) is not None
+            return False
+
+        return next((ch for ch in "a0_ x-" if not any(excluded(ch, op, av) for op, av in items)), None)
 
     def walk(parsed: Any) -> str | None:
         out = []
