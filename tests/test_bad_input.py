@@ -507,3 +507,67 @@ def test_b27_full_disk_during_generate(repo_copy: Path, monkeypatch: pytest.Monk
     assert capsys.readouterr().err == ("contracts: error: cannot write generated/: No space left on device; "
                                        "it is left as it was\n")
     assert _tree(project.generated) == after
+
+
+# -- B28, B29: schemas up to 1 MB, each an old/new pair that differs by one part -----------------
+def _many_branches(n: int, key: str) -> dict:
+    return {key: [{"type": "object", "properties": {"kind": {"const": f"k{i}"}}, "required": ["kind"]}
+                  for i in range(n)]}
+
+
+def _many_properties(n: int) -> dict:
+    return {"type": "object", "properties": {f"p{i}": {"type": "string", "maxLength": 10} for i in range(n)},
+            "required": [f"p{i}" for i in range(0, n, 2)]}
+
+
+def _alternation(n: int, letter: str) -> dict:
+    return {"type": "string", "pattern": "^(" + "|".join(f"{letter}{i}" for i in range(n)) + ")$"}
+
+
+# Each pair: (old, new, the direction that truly breaks). The other direction may be proved or
+# left unproved; the breaking one must never be called compatible.
+LARGE = {
+    "anyOf": (_many_branches(12_000, "anyOf"), _many_branches(12_001, "anyOf"), "forward"),
+    "oneOf": (_many_branches(12_000, "oneOf"), _many_branches(12_001, "oneOf"), "forward"),
+    "enum": ({"type": "string", "enum": [f"value-{i}" for i in range(70_000)]},
+             {"type": "string", "enum": [f"value-{i}" for i in range(70_001)]}, "forward"),
+    "properties": (_many_properties(20_000), _many_properties(20_001), "backward"),
+    "pattern": (_alternation(100_000, "a"), _alternation(100_000, "b"), "backward"),
+    "const": ({"const": {f"k{i}": ["x" * 20, i] for i in range(25_000)}},
+              {"const": {f"k{i}": ["x" * 20, i] for i in range(25_001)}}, "backward"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(LARGE))
+def test_b28_a_schema_up_to_a_megabyte_is_judged_in_ten_seconds(tmp_path: Path, shape: str) -> None:
+    old, new, breaks = LARGE[shape]
+    for name, schema in (("old.json", old), ("new.json", new)):
+        (tmp_path / name).write_text(json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}))
+    assert 600_000 < (tmp_path / "old.json").stat().st_size < 1_100_000
+    started = time.monotonic()
+    done = subprocess.run([CONTRACTS, "diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")],
+                          capture_output=True, text=True, timeout=10)  # the limit, on the whole command
+    # Exit 1: backward is not proved (it breaks, or is "cannot prove"); 0 only with a proof.
+    assert done.returncode == 1 if breaks == "backward" else done.returncode in (0, 1), done.stderr
+    assert f"{breaks}:  INCOMPATIBLE" in done.stdout.replace("backward: ", "backward:  ")
+    # A message never echoes a 700 KB pattern (a witness is shown whole: it is the evidence).
+    assert all(len(line) < 2_000 for line in done.stdout.splitlines() if "witness" not in line)
+    unproved = [line for line in done.stdout.splitlines() if "cannot-prove" in line]
+    assert all(re.search(r"ran out of time|took more than|too long to compare|cannot decide", line)
+               for line in unproved), unproved
+    assert time.monotonic() - started < 10
+
+
+def test_b29_a_schema_nested_too_deeply(tmp_path: Path) -> None:
+    def nested(levels: int, inner: str) -> str:
+        return '{"properties": {"a": ' * levels + inner + "}}" * levels
+
+    (tmp_path / "old.json").write_text(nested(300, "{}"))
+    (tmp_path / "new.json").write_text(nested(300, '{"type": "string"}'))
+    done = run_contracts("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "backward: INCOMPATIBLE" in done.stdout
+    assert "the schemas are nested too deeply to compare" in done.stdout
+    (tmp_path / "old.json").write_text(nested(50_000, "{}"))
+    done = run_contracts("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"))
+    assert (done.returncode, done.stderr) == (2, f"contracts: error: {tmp_path}/old.json: nested too deeply to read\n")

@@ -26,6 +26,11 @@ from .witness import WitnessFinder
 
 __all__ = ["Change", "Report", "SchemaError", "diff"]
 
+# Time per direction (backward, forward), so a pair of schemas up to 1 MB is judged within 10 s:
+# a proof not done by then is "cannot prove" with that reason, and a witness not found is not shown.
+PROOF_SECONDS = 1.75
+WITNESS_SECONDS = 0.5
+
 
 def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
          new_registry: Registry[Any] | None = None, default_dialect: str = "2020-12",
@@ -46,8 +51,8 @@ def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
     changes: list[Change] = []
     verdicts = {}
     for direction, left, right in (("backward", old_side, new_side), ("forward", new_side, old_side)):
-        failures = Prover().includes([left.root_node()], right.root_node())
-        finder = WitnessFinder(left, right)
+        failures = Prover(seconds=PROOF_SECONDS).includes([left.root_node()], right.root_node())
+        finder = WitnessFinder(left, right, seconds=WITNESS_SECONDS)
         if not failures:
             # Belt and braces: a proof the validators refute is a checker bug, never a pass.
             refuted, _ = finder.search_root()
