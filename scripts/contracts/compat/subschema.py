@@ -14,6 +14,7 @@ child instance (properties, items), and as unprovable before that.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -53,7 +54,7 @@ class OutOfBudget(Exception):
 class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
     """Proves inclusions between subschemas; one instance per diff direction."""
 
-    def __init__(self, budget: int = 40_000, seconds: float = 3.0) -> None:
+    def __init__(self, budget: int = 40_000, seconds: float = math.inf) -> None:
         self.stack: dict[tuple[Any, ...], int] = {}
         self.steps = 0
         self.budget = budget
