@@ -507,3 +507,147 @@ def test_b27_full_disk_during_generate(repo_copy: Path, monkeypatch: pytest.Monk
     assert capsys.readouterr().err == ("contracts: error: cannot write generated/: No space left on device; "
                                        "it is left as it was\n")
     assert _tree(project.generated) == after
+
+
+# -- B28, B29: schemas up to 1 MB, each an old/new pair that differs by one part -----------------
+def _many_branches(n: int, key: str) -> dict:
+    return {key: [{"type": "object", "properties": {"kind": {"const": f"k{i}"}}, "required": ["kind"]}
+                  for i in range(n)]}
+
+
+def _many_properties(n: int) -> dict:
+    return {"type": "object", "properties": {f"p{i}": {"type": "string", "maxLength": 10} for i in range(n)},
+            "required": [f"p{i}" for i in range(0, n, 2)]}
+
+
+def _alternation(n: int, letter: str) -> dict:
+    return {"type": "string", "pattern": "^(" + "|".join(f"{letter}{i}" for i in range(n)) + ")$"}
+
+
+# Each pair: (old, new, the direction that truly breaks). The other direction may be proved or
+# left unproved; the breaking one must never be called compatible.
+LARGE = {
+    "anyOf": (_many_branches(12_000, "anyOf"), _many_branches(12_001, "anyOf"), "forward"),
+    "oneOf": (_many_branches(12_000, "oneOf"), _many_branches(12_001, "oneOf"), "forward"),
+    "enum": ({"type": "string", "enum": [f"value-{i}" for i in range(70_000)]},
+             {"type": "string", "enum": [f"value-{i}" for i in range(70_001)]}, "forward"),
+    "properties": (_many_properties(20_000), _many_properties(20_001), "backward"),
+    "pattern": (_alternation(100_000, "a"), _alternation(100_000, "b"), "backward"),
+    "const": ({"const": {f"k{i}": ["x" * 20, i] for i in range(25_000)}},
+              {"const": {f"k{i}": ["x" * 20, i] for i in range(25_001)}}, "backward"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(LARGE))
+def test_b28_a_schema_up_to_a_megabyte_is_judged_in_ten_seconds(tmp_path: Path, shape: str) -> None:
+    old, new, breaks = LARGE[shape]
+    for name, schema in (("old.json", old), ("new.json", new)):
+        (tmp_path / name).write_text(json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}))
+    assert 600_000 < (tmp_path / "old.json").stat().st_size < 1_100_000
+    started = time.monotonic()
+    done = subprocess.run([CONTRACTS, "diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")],
+                          capture_output=True, text=True, timeout=10)  # the issue's limit, on the whole command
+    # Exit 1: backward is not proved (it breaks, or is "cannot prove"); 0 only with a proof.
+    assert done.returncode == 1 if breaks == "backward" else done.returncode in (0, 1), done.stderr
+    assert f"{breaks}:  INCOMPATIBLE" in done.stdout.replace("backward: ", "backward:  ")
+    # A message never echoes a 700 KB pattern (a witness is shown whole: it is the evidence).
+    assert all(len(line) < 2_000 for line in done.stdout.splitlines() if "witness" not in line)
+    unproved = [line for line in done.stdout.splitlines() if "cannot-prove" in line]
+    assert all(re.search(r"ran out of time|took more than|too long to compare|cannot decide", line)
+               for line in unproved), unproved
+    assert time.monotonic() - started < 10
+
+
+def test_b29_a_schema_nested_too_deeply(tmp_path: Path) -> None:
+    def nested(levels: int, inner: str) -> str:
+        return '{"properties": {"a": ' * levels + inner + "}}" * levels
+
+    (tmp_path / "old.json").write_text(nested(300, "{}"))
+    (tmp_path / "new.json").write_text(nested(300, '{"type": "string"}'))
+    done = run_contracts("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "backward: INCOMPATIBLE" in done.stdout
+    assert "the schemas are nested too deeply to compare" in done.stdout
+    (tmp_path / "old.json").write_text(nested(50_000, "{}"))
+    done = run_contracts("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"))
+    assert (done.returncode, done.stderr) == (2, f"contracts: error: {tmp_path}/old.json: nested too deeply to read\n")
+
+
+class _Counted(str):
+    """A workflow name that counts how often it is compared for equality."""
+
+    calls = 0
+
+    def __eq__(self, other: object) -> bool:
+        _Counted.calls += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_b30_many_workflow_names_in_one_stage() -> None:
+    from multi_workflow_telemetry.rules import check_rules
+
+    n = 20_000
+    names = [_Counted(f"wf-{i:06d}") for i in range(n)] + [_Counted("wf-000007")]  # a repeat, far back
+    plan = {**_plan(), "stage_count": 1, "workflow_count": n + 1,
+            "stages": [{"index": 0, "run_mode": "parallel", "workflows": names, "blocking_conflicts": []}]}
+    _Counted.calls = 0
+    found = [(v.pointer, v.rule) for v in check_rules(PLAN, plan)]
+    assert ("/stages/0/workflows/20000", "MW004") in found
+    assert _Counted.calls < 10 * n  # each name against all earlier ones would be n^2 / 2 = 2 * 10^8
+    started = time.monotonic()
+    plan["stages"][0]["workflows"] = [str(s) for s in names[:-1]] * 5  # 100,000 names, each repeated
+    plan["workflow_count"] = 5 * n
+    violations = mwt.validate(PLAN, plan)
+    assert len(violations) == 4 * n and {v.rule for v in violations} == {"MW004"}
+    assert time.monotonic() - started < 10
+
+
+def test_b31_a_pretty_printed_file_with_ten_thousand_violations(tmp_path: Path) -> None:
+    from contracts.locate import line_of, lines_of
+
+    n = 10_000
+    stages = [{"index": i + 1, "run_mode": "sequential", "workflows": [f"wf-{i:05d}"], "blocking_conflicts": []}
+              for i in range(n)]
+    text = json.dumps({**_plan(), "stage_count": n, "workflow_count": n, "stages": stages}, indent=2)
+    path = tmp_path / "plan.json"
+    path.write_text(text)
+    started = time.monotonic()
+    done = run_contracts("validate", "--event", PLAN, str(path))
+    assert time.monotonic() - started < 20  # one walk of the text, not one per violation
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1 and len(lines) == n
+    assert lines[0] == f"{path}:12: /stages/0/index: stages[0].index is 1, expected 0 [MW003]"
+    assert lines[-1].startswith(f"{path}:{12 + 8 * (n - 1)}: /stages/{n - 1}/index: ")
+    small = json.dumps({"a": [1, {"b": "x\n", "c": [[], {}]}], "d": {"e": None}, "a~/": 2}, indent=3)
+    pointers = ["", "/a", "/a/1/c/1", "/a/1/c/9", "/a/0/z", "/d/e", "/nope/x", "/a~0~1", "/a/1/b"]
+    assert lines_of(small, pointers) == [line_of(small, p) for p in pointers]
+
+
+def test_b32_json_output_of_many_violations_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+    import tracemalloc
+
+    import contracts.stream
+    import contracts.validate_cmd
+    from contracts.cli import main
+
+    lines = 10_000  # `{}`: six violations each
+    (tmp_path / "empty.jsonl").write_text("{}\n" * lines)
+    # Small chunks, so what one chunk's findings take is small beside what 60,000 kept would.
+    monkeypatch.setattr(contracts.validate_cmd, "file_tasks", functools.partial(contracts.stream.file_tasks, chunk=8192))
+    monkeypatch.chdir(REPO)
+    with open(tmp_path / "report.json", "w") as out:
+        monkeypatch.setattr("sys.stdout", out)
+        tracemalloc.start()
+        try:
+            code = main(["validate", "--event", PLAN, "--format", "json", "--jobs", "1", str(tmp_path / "empty.jsonl")])
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert code == 1
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert (report["events"], report["invalid"], len(report["violations"])) == (lines, lines, 6 * lines)
+    assert report["violations"][-1]["line"] == lines
+    assert peak < 40_000_000, peak  # every finding kept: about 105 MB

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -205,13 +206,26 @@ def _jobs(text: str) -> int:
 
 def _validate(project: Project, args: argparse.Namespace) -> int:
     from .deprecated import scan
+    from .json_findings import JsonReport
     from .validate_cmd import validate_inputs
 
     ci = args.format not in ("text", "json")
     catalogue = project.catalogue if args.default_dialect == "2020-12" else \
         Catalogue(project.schemas, project.default_major, args.default_dialect)
-    summary = validate_inputs(catalogue, args.event, args.paths, "json" if ci or args.output else args.format,
-                              jobs=args.jobs, progress=args.progress, correlate=args.correlate)
+    with contextlib.ExitStack() as stack:
+        report = None
+        if args.format == "json":  # streamed: memory bounded whatever the number of violations
+            out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
+            report = JsonReport(out)
+        summary = validate_inputs(catalogue, args.event, args.paths,
+                                  "json" if ci or args.output else args.format, jobs=args.jobs,
+                                  progress=args.progress, correlate=args.correlate, report=report)
+        if report is not None:
+            rest = summary.as_json()
+            del rest["violations"]
+            report.finish(rest)
+            if args.output:
+                print(f"wrote {args.output}", file=sys.stderr)
     ended = list(scan(project, args.paths, args.event))
     for finding in ended:
         print(("" if args.deny_deprecated else "warning: ") + str(finding), file=sys.stderr)
@@ -221,9 +235,7 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
         findings = summary.findings + summary.correlation_problems + (ended if args.deny_deprecated else [])
         _emit(args, render(findings, args.format, "validate", args.paths))
         print(summary.line(), file=sys.stderr)
-    elif args.format == "json":
-        _emit(args, json.dumps(summary.as_json(), indent=2) + "\n")
-    else:
+    elif args.format == "text":  # (json was written above, as it was found)
         if args.output:
             _emit(args, "".join(f"{f}\n" for f in summary.findings + summary.correlation_problems))
         for problem in summary.unusable:

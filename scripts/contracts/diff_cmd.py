@@ -41,6 +41,8 @@ def load_schema(project: Project, spec: str) -> tuple[str, Any]:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnusableSchema(f"{spec}:{exc.lineno}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise UnusableSchema(f"{spec}: nested too deeply to read") from None
     if not isinstance(schema, (dict, bool)):
         raise UnusableSchema(f"{spec}: a schema is a JSON object or boolean")
     return spec, schema

@@ -25,7 +25,8 @@ from multi_workflow_telemetry.fast import strip_bom
 
 from .correlate import Correlator
 from .findings import Finding, Unusable, printable
-from .locate import line_of
+from .json_findings import JsonReport
+from .locate import lines_of
 from .stream import CHUNK, Checker, ChunkResult, Task, default_jobs, file_tasks, stream_tasks
 from .supervise import Runner
 
@@ -89,12 +90,14 @@ class Validation:
     """One run of `contracts validate` over any number of inputs."""
 
     def __init__(self, catalogue: Catalogue, event: str | None, out: IO[str] | None, keep: bool,
-                 jobs: int = 1, progress: bool = False, correlate: bool = False) -> None:
+                 jobs: int = 1, progress: bool = False, correlate: bool = False,
+                 report: JsonReport | None = None) -> None:
         self.catalogue = catalogue
         self.checker = Checker(catalogue, event, correlate)
         self.summary = Summary(correlated=correlate)
         self._out = out  # violations are printed as found when set, kept in the summary when `keep`
         self._keep = keep
+        self._json = report  # --format json: each violation written as found, none kept
         self._runner = Runner(self.checker, jobs)
         self._correlator = Correlator() if correlate else None
         self._progress = _Progress() if progress else None
@@ -201,13 +204,15 @@ class Validation:
             return
         setattr(self.summary, kind, getattr(self.summary, kind) + 1)
         text = raw.decode("utf-8", errors="replace")
-        for offset, pointer, rule, message in problems:
-            line = 1 + offset if kind == "unreadable" else line_of(text, pointer)
+        lines = [1 + p[0] for p in problems] if kind == "unreadable" else lines_of(text, [p[1] for p in problems])
+        for line, (_, pointer, rule, message) in zip(lines, problems):
             self._report(Finding(name, line, pointer, rule, message))
 
     def _report(self, finding: Finding) -> None:
         self.summary.violations += 1
-        if self._keep:
+        if self._json is not None:
+            self._json.add(_as_json(finding))
+        elif self._keep:
             self.summary.findings.append(finding)
         if self._out is not None:
             self._emit(str(finding))
@@ -270,12 +275,17 @@ def show_progress(choice: bool | None) -> bool:
 
 
 def validate_inputs(catalogue: Catalogue, event: str | None, paths: list[str], fmt: str, *,
-                    jobs: int | None = None, progress: bool | None = False, correlate: bool = False) -> Summary:
-    """Validate every input; raise UnusableInput when the event itself is unknown."""
+                    jobs: int | None = None, progress: bool | None = False, correlate: bool = False,
+                    report: JsonReport | None = None) -> Summary:
+    """Validate every input; raise UnusableInput when the event itself is unknown.
+
+    With `report`, violations are written to it as found (the caller finishes it with the rest
+    of the summary); otherwise `fmt == "json"` keeps them in the summary.
+    """
     try:
         run = Validation(catalogue, event, out=sys.stdout if fmt == "text" else None, keep=fmt == "json",
                          jobs=default_jobs() if jobs is None else jobs, progress=show_progress(progress),
-                         correlate=correlate)
+                         correlate=correlate, report=report)
     except CatalogueError as exc:
         raise UnusableInput(str(exc)) from None
     try:

@@ -15,6 +15,8 @@ asserts), `facts` (a conjunction's merged constraints), `finite` (listing small 
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 from referencing import Registry
@@ -25,6 +27,15 @@ from .subschema import Failure, Prover
 from .witness import WitnessFinder
 
 __all__ = ["Change", "Report", "SchemaError", "diff"]
+
+# Time per direction (backward, forward), so a pair of schemas up to 1 MB is judged within 10 s:
+# a proof not done by then is "cannot prove" with that reason, and a witness not found is not shown.
+# Only for a large pair: a clock makes the answer depend on the machine's load, and the answers
+# on the repository's schemas are written into generated docs that must come out the same each
+# time. Below LARGE_BYTES the step budgets alone bound the work.
+PROOF_SECONDS = 1.75
+WITNESS_SECONDS = 0.5
+LARGE_BYTES = 200_000
 
 
 def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
@@ -45,9 +56,11 @@ def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
                           format_assertion)
     changes: list[Change] = []
     verdicts = {}
+    large = _size(old) + _size(new) > LARGE_BYTES
+    proof_seconds, witness_seconds = (PROOF_SECONDS, WITNESS_SECONDS) if large else (math.inf, math.inf)
     for direction, left, right in (("backward", old_side, new_side), ("forward", new_side, old_side)):
-        failures = Prover().includes([left.root_node()], right.root_node())
-        finder = WitnessFinder(left, right)
+        failures = Prover(seconds=proof_seconds).includes([left.root_node()], right.root_node())
+        finder = WitnessFinder(left, right, seconds=witness_seconds)
         if not failures:
             # Belt and braces: a proof the validators refute is a checker bug, never a pass.
             refuted, _ = finder.search_root()
@@ -64,6 +77,13 @@ def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
                 first.witness, first.has_witness, first.witness_accepted_by = witness, True, left.name
         changes += reported
     return Report(backward=verdicts["backward"], forward=verdicts["forward"], changes=merge(changes))
+
+
+def _size(schema: Any) -> int:
+    try:
+        return len(json.dumps(schema))
+    except (RecursionError, TypeError, ValueError):
+        return LARGE_BYTES + 1  # too deep to write out: large enough to need the clock
 
 
 def _change(failure: Failure, direction: str, left: Side, right: Side, finder: WitnessFinder,

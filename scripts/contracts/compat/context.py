@@ -118,7 +118,10 @@ class Side:
         except Exception as exc:  # noqa: BLE001 - any crawl failure makes the input unusable
             raise SchemaError(f"{name}: cannot index the schema ({exc})") from None
         side = cls(name, root, dialect, reg, uri, format_assertion=format_assertion)
-        side.check_refs(side.root_node())
+        try:
+            side.check_refs(side.root_node())
+        except RecursionError:
+            raise SchemaError(f"{name}: nested too deeply to compare") from None
         return side
 
     def check_refs(self, node: Node) -> None:

@@ -6,6 +6,7 @@ patterns with Python's `re`, which backtracks: `"pattern": "^(a+)+b$"` against t
 does not. Here `pattern`, `patternProperties` and `additionalProperties` (which looks at the
 pattern properties) match with the automata of `regular` (one step per character), or, for the
 patterns those do not model, with jsonschema-rs's ECMA-262 engine, as the runtime validators do.
+`enum` is looked up in a set (`values`), so validating each value of a large enum stays linear.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from jsonschema.validators import extend
 from multi_workflow_telemetry.fast import ecma_search
 
 from . import regular
+from .values import enum_keyword
 
 
 class BadPattern(Exception):
@@ -69,7 +71,8 @@ def _additional_properties(validator: Any, ap: Any, instance: Any, schema: Any) 
         yield ValidationError(f"additional properties are not allowed ({', '.join(map(repr, sorted(extras)))})")
 
 
-_ECMA = {"pattern": _pattern, "patternProperties": _pattern_properties, "additionalProperties": _additional_properties}
+_ECMA = {"pattern": _pattern, "patternProperties": _pattern_properties, "additionalProperties": _additional_properties,
+         "enum": enum_keyword}
 VALIDATORS: dict[str, Any] = {
     name: extend(cls, _ECMA)
     for name, cls in (("draft4", Draft4Validator), ("draft6", Draft6Validator), ("draft7", Draft7Validator),

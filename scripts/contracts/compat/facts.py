@@ -30,7 +30,7 @@ def search(pattern: str, name: str) -> bool:
     try:
         return ecma.search(pattern, name)
     except ecma.BadPattern as exc:
-        raise RegexUnsupported(f"pattern {pattern!r}: {exc}") from None
+        raise RegexUnsupported(f"pattern {regular.brief(pattern)}: {exc}") from None
 
 
 def tighter_lower(a: Bound | None, b: Bound | None) -> Bound | None:

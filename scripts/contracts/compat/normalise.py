@@ -9,10 +9,10 @@ an enum of one is a const, and a lone `$ref` in draft-07 hides its siblings.
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from .context import Node
+from .values import canonical, json_equal
 
 _COMMON = {
     "$ref", "allOf", "anyOf", "oneOf", "not", "items", "additionalItems", "properties",
@@ -143,27 +143,6 @@ def kind_covered(kind: str, allowed: frozenset[str]) -> bool:
     return kind in allowed or (kind == "integer" and "number" in allowed)
 
 
-def canonical(value: Any) -> str:
-    """A JSON text equal for equal JSON values: sorted keys, 1 == 1.0 as JSON Schema says."""
-
-    def norm(v: Any) -> Any:
-        if isinstance(v, bool) or v is None or isinstance(v, str):
-            return v
-        if isinstance(v, float) and v.is_integer() and math.isfinite(v):
-            return int(v)
-        if isinstance(v, list):
-            return [norm(x) for x in v]
-        if isinstance(v, dict):
-            return {k: norm(x) for k, x in v.items()}
-        return v
-
-    return json.dumps(norm(value), sort_keys=True, separators=(",", ":"))
-
-
-def json_equal(a: Any, b: Any) -> bool:
-    return canonical(a) == canonical(b)
-
-
 def enum_values(kw: dict[str, Any]) -> list[Any] | None:
     if "const" in kw:
         values = [kw["const"]]
@@ -175,49 +154,62 @@ def enum_values(kw: dict[str, Any]) -> list[Any] | None:
     return None
 
 
-def shape_key(node: Node) -> str | None:
+def shape_key(node: Node, memo: dict[tuple[int, str], tuple[Any, str]] | None = None) -> str | None:
     """A canonical text of a node's assertions when it has no reference in it (else None).
 
     Two nodes with the same shape key accept the same instances: annotations are gone, `enum`,
     `required`, `type` and the branches of `anyOf`/`oneOf`/`allOf` are sorted. Nodes holding a
     `$ref` get no key, since the same reference text means different things in two documents.
+    The text is built bottom-up, each subschema serialised once; `memo` keeps subschemas' texts
+    (with the subschema, so its id stays its own) across calls, so keys of a 1 MB schema and of
+    its variants (one keyword split off) cost one pass, not one each.
     """
+    memo = {} if memo is None else memo
 
-    def walk(schema: Any, dialect: str) -> Any:
+    def each(items: Any, dialect: str) -> list[str]:
+        return [walk(x, dialect) for x in items]
+
+    def obj(parts: dict[str, str]) -> str:
+        return "{" + ",".join(json.dumps(k) + ":" + parts[k] for k in sorted(parts)) + "}"
+
+    def walk(schema: Any, dialect: str) -> str:
         if isinstance(schema, bool):
-            return schema
+            return "true" if schema else "false"
         if not isinstance(schema, dict):
             raise ValueError
+        hit = memo.get((id(schema), dialect))
+        if hit is not None and hit[0] is schema:
+            return hit[1]
         kw = keywords(Node(schema, None, dialect, "", None))  # type: ignore[arg-type]
         if any(k in kw for k in ("$ref", "$dynamicRef", "$recursiveRef")):
             raise ValueError
-        out: dict[str, Any] = {}
+        out: dict[str, str] = {}
         for k, v in kw.items():
             if k in ("allOf", "anyOf", "oneOf"):
-                out[k] = sorted((walk(x, dialect) for x in v), key=canonical)
+                out[k] = "[" + ",".join(sorted(each(v, dialect))) + "]"
             elif k in ("not", "if", "then", "else", "items", "additionalProperties", "propertyNames", "contains",
                        "unevaluatedItems", "unevaluatedProperties", "contentSchema"):
                 out[k] = walk(v, dialect)
             elif k in ("properties", "patternProperties", "dependentSchemas"):
-                out[k] = {name: walk(x, dialect) for name, x in v.items()}
+                out[k] = obj({name: walk(x, dialect) for name, x in v.items()})
             elif k == "prefixItems":
-                out[k] = [walk(x, dialect) for x in v]
+                out[k] = "[" + ",".join(each(v, dialect)) + "]"
             elif k == "enum":
-                out[k] = sorted({canonical(x) for x in v})
-            elif k in ("required",):
-                out[k] = sorted(set(v))
+                out[k] = "[" + ",".join(sorted({canonical(x) for x in v})) + "]"
+            elif k == "required":
+                out[k] = canonical(sorted(set(v)))
             elif k == "type":
-                out[k] = sorted(set(v)) if isinstance(v, list) else [v]
+                out[k] = canonical(sorted(set(v)) if isinstance(v, list) else [v])
             elif k == "dependentRequired":
-                out[k] = {name: sorted(set(x)) for name, x in v.items()}
-            else:
-                out[k] = v
-        if out.get("uniqueItems") is False:
-            out.pop("uniqueItems")
-        return out
+                out[k] = canonical({name: sorted(set(x)) for name, x in v.items()})
+            elif k != "uniqueItems" or v is not False:
+                out[k] = canonical(v)
+        text = obj(out)
+        memo[(id(schema), dialect)] = (schema, text)
+        return text
 
     try:
         # Draft-04 differs in what "integer" means (1.0 is not one), so it never equals later drafts.
-        return ("draft4:" if node.dialect == "draft4" else "") + canonical(walk(node.schema, node.dialect))
+        return ("draft4:" if node.dialect == "draft4" else "") + walk(node.schema, node.dialect)
     except (ValueError, TypeError, AttributeError):
         return None

@@ -146,7 +146,7 @@ class ObjectRules(ProverAPI):
                     break
             if not ok:
                 fails.append(Failure(("pattern-properties-narrowed", "pattern-properties-widened"), left[0].path,
-                                     target.path, f"{{B}} constrains properties matching {pattern!r} more than {{A}}",
+                                     target.path, f"{{B}} constrains properties matching {regular.brief(pattern)} more than {{A}}",
                                      ipath))
         if "additionalProperties" in kw and not _every_key_matches(theirs):
             target = right.child(kw["additionalProperties"], "additionalProperties")

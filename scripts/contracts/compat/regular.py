@@ -37,6 +37,7 @@ MAX_REPEAT = 4096  # copies of a repeated piece (a {m,n} bound); more: not model
 MAX_STATES = 60_000  # states of one automaton
 MAX_EXPLORED = 40_000  # product states one question may visit before giving up
 MAX_ALTERNATIVES = 64
+MAX_PATTERN = 10_000  # characters; Python's parser takes seconds on a 700 KB alternation
 
 ANY = ~Charclass()
 LINE_TERMINATORS = Charclass("\n\r\u2028\u2029")
@@ -94,12 +95,30 @@ class Nfa:
 # -- questions ------------------------------------------------------------------------------------
 def language(pattern: str) -> Nfa:
     """Every string in which `pattern` finds a match (Unprovable when not modelled)."""
-    return _language(pattern)
+    nfa = _built(pattern)
+    if isinstance(nfa, Unprovable):
+        raise nfa
+    return nfa
 
 
 def matches(pattern: str, text: str) -> bool:
     """Whether `pattern` finds a match in `text`, in linear time (Unprovable as `language`)."""
-    return _language(pattern).accepts(text)
+    return language(pattern).accepts(text)
+
+
+@lru_cache(maxsize=2048)
+def _built(pattern: str) -> Nfa | Unprovable:
+    # A refusal is remembered too: a 700 KB pattern found too large once is not parsed again
+    # each time the prover or the validators meet it.
+    try:
+        return _language(pattern)
+    except Unprovable as exc:
+        return exc
+
+
+def brief(pattern: str) -> str:
+    """The pattern as a message shows it: a long one cut, so an error stays one short line."""
+    return repr(pattern) if len(pattern) <= 80 else repr(pattern[:60]) + f"... ({len(pattern)} characters)"
 
 
 def lengths(low: int, high: int | None) -> Nfa:
@@ -204,14 +223,15 @@ def _pick(atom: Charclass) -> str:
 
 
 # -- from Python's parse tree to automata, with ECMA-262 meanings ---------------------------------
-@lru_cache(maxsize=2048)
 def _language(pattern: str) -> Nfa:
+    if len(pattern) > MAX_PATTERN:
+        raise Unprovable(f"pattern {brief(pattern)} is too long to compare (more than {MAX_PATTERN} characters)")
     if PYTHON_ONLY.search(pattern):
-        raise Unprovable(f"pattern {pattern!r} uses syntax whose ECMA-262 meaning is not modelled")
+        raise Unprovable(f"pattern {brief(pattern)} uses syntax whose ECMA-262 meaning is not modelled")
     try:
         parsed = list(_parser.parse(pattern))
     except (re.error, RecursionError, OverflowError) as exc:
-        raise Unprovable(f"pattern {pattern!r} is not understood ({exc})") from None
+        raise Unprovable(f"pattern {brief(pattern)} is not understood ({exc})") from None
     nfa = Nfa()
     nfa.start, nfa.accept = nfa.state(), nfa.state()
     for alt in _expand(parsed, pattern):
@@ -223,7 +243,7 @@ def _language(pattern: str) -> Nfa:
             end -= 1
         body = alt[start:end]
         if any(op is c.AT for op, _ in body):
-            raise Unprovable(f"pattern {pattern!r} uses an assertion (`\\b`, `\\B`, or an anchor mid-pattern)")
+            raise Unprovable(f"pattern {brief(pattern)} uses an assertion (`\\b`, `\\B`, or an anchor mid-pattern)")
         a, b = _seq(nfa, body, pattern)
         head, tail = nfa.state(), nfa.state()
         nfa.eps[nfa.start].append(head)
@@ -280,16 +300,16 @@ def _expand(seq: list, pattern: str) -> list[list]:
         elif op is c.AT:
             subs = [[(op, av)]]
         else:
-            raise Unprovable(f"pattern {pattern!r} repeats an anchor")
+            raise Unprovable(f"pattern {brief(pattern)} repeats an anchor")
         outs = [o + s for o in outs for s in subs]
         if len(outs) > MAX_ALTERNATIVES:
-            raise Unprovable(f"pattern {pattern!r} has too many anchored alternatives")
+            raise Unprovable(f"pattern {brief(pattern)} has too many anchored alternatives")
     return outs
 
 
 def _no_flags(av: tuple, pattern: str) -> None:
     if av[1] or av[2]:
-        raise Unprovable(f"pattern {pattern!r} sets inline flags, which ECMA-262 does not have")
+        raise Unprovable(f"pattern {brief(pattern)} sets inline flags, which ECMA-262 does not have")
 
 
 def _seq(nfa: Nfa, items: list, pattern: str) -> tuple[int, int]:
@@ -320,7 +340,7 @@ def _item(nfa: Nfa, op: object, av: object, pattern: str) -> tuple[int, int]:
         low, high, sub = av  # type: ignore[misc]
         unbounded = high == c.MAXREPEAT
         if low > MAX_REPEAT or (not unbounded and high > MAX_REPEAT):
-            raise Unprovable(f"pattern {pattern!r} repeats more than {MAX_REPEAT} times")
+            raise Unprovable(f"pattern {brief(pattern)} repeats more than {MAX_REPEAT} times")
         start = end = nfa.state()
         for _ in range(low):
             x, y = _seq(nfa, list(sub), pattern)
@@ -342,10 +362,10 @@ def _item(nfa: Nfa, op: object, av: object, pattern: str) -> tuple[int, int]:
             end = y
         return start, out
     if op is c.GROUPREF or op is c.GROUPREF_EXISTS:
-        raise Unprovable(f"pattern {pattern!r} uses a backreference, which no automaton expresses")
+        raise Unprovable(f"pattern {brief(pattern)} uses a backreference, which no automaton expresses")
     if op in (c.ASSERT, c.ASSERT_NOT):
-        raise Unprovable(f"pattern {pattern!r} uses lookaround, which no automaton here expresses")
-    raise Unprovable(f"pattern {pattern!r} uses {str(op).lower()}, which is not modelled")
+        raise Unprovable(f"pattern {brief(pattern)} uses lookaround, which no automaton here expresses")
+    raise Unprovable(f"pattern {brief(pattern)} uses {str(op).lower()}, which is not modelled")
 
 
 def _one(op: object, av: object, pattern: str) -> Charclass:
@@ -367,5 +387,5 @@ def _one(op: object, av: object, pattern: str) -> Charclass:
         elif kind is c.CATEGORY and value in CATEGORIES:
             out = out | CATEGORIES[value]
         else:
-            raise Unprovable(f"pattern {pattern!r} has a character class that is not modelled")
+            raise Unprovable(f"pattern {brief(pattern)} has a character class that is not modelled")
     return ~out if negated else out

@@ -154,11 +154,11 @@ class ScalarRules(ProverAPI):
             if proof is not None and proof.proved is not True:
                 kinds = ("pattern-changed", "pattern-changed") if mine else ("pattern-added", "pattern-removed")
                 if proof.witness is not None:
-                    why = f" ({short(proof.witness)} matches {{A}} but not {pattern!r})"
+                    why = f" ({short(proof.witness)} matches {{A}} but not {regular.brief(pattern)})"
                 else:
                     why = f" (cannot decide: {proof.reason})"
                 fails.append(Failure(kinds, a0.path, f"{rp}/pattern",
-                                     f"{{B}} requires pattern {pattern!r}; {{A}} is not shown to match it" + why,
+                                     f"{{B}} requires pattern {regular.brief(pattern)}; {{A}} is not shown to match it" + why,
                                      ipath, proof.witness if proof.witness is not None else NO_HINT))
         for key in ASSERTABLE_ANNOTATIONS:
             if key == "format" and not format_assertion:

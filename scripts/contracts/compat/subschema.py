@@ -14,6 +14,8 @@ child instance (properties, items), and as unprovable before that.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from .arrays import ArrayRules
@@ -52,24 +54,39 @@ class OutOfBudget(Exception):
 class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
     """Proves inclusions between subschemas; one instance per diff direction."""
 
-    def __init__(self, budget: int = 40_000) -> None:
+    def __init__(self, budget: int = 40_000, seconds: float = math.inf) -> None:
         self.stack: dict[tuple[Any, ...], int] = {}
         self.steps = 0
         self.budget = budget
+        # Steps differ in cost (a step may read a 1 MB branch): a clock bounds them too.
+        self.deadline = time.monotonic() + seconds
         self.disjoint_depth = 0
+        self.shapes: dict[tuple[Any, ...], tuple[Node, Any]] = {}  # memos, each holding its node
+        self.walks: dict[tuple[int, str], tuple[Any, str]] = {}  # shape_key's texts of subschemas
 
     # -- entry -------------------------------------------------------------------------------
     def includes(self, left: list[Node], right: Node) -> list[Failure]:
         """Why every instance of `left` (a conjunction) is not shown to be one of `right`."""
         try:
             return self.sub(left, right, 0, ())
+        except RecursionError:
+            return [cannot(left[0], right, "the schemas are nested too deeply to compare")]
         except OutOfBudget:
-            return [cannot(left[0], right, "the schemas are too large or too recursive to compare within budget")]
+            why = "ran out of time" if time.monotonic() > self.deadline else f"took more than {self.budget} steps"
+            return [cannot(left[0], right, f"the schemas are too large or too recursive to compare ({why})")]
 
     def tick(self) -> None:
         self.steps += 1
-        if self.steps > self.budget:
+        if self.steps > self.budget or (self.steps % 64 == 0 and time.monotonic() > self.deadline):
             raise OutOfBudget
+
+    def shape(self, node: Node) -> str | None:
+        """`shape_key`, once per node: the node is kept with it, so its key's ids stay its own."""
+        key = (node.key, node.dialect)
+        hit = self.shapes.get(key)
+        if hit is None:
+            hit = self.shapes[key] = (node, shape_key(node, self.walks))
+        return hit[1]
 
     def proved(self, left: list[Node], right: Node, depth: int) -> bool:
         return not self.sub(left, right, depth, None)
@@ -151,8 +168,8 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
     def _sub(self, left: list[Node], right: Node, depth: int, ipath: tuple[Any, ...] | None) -> list[Failure]:
         if is_trivially_true(right):
             return []
-        rkey = shape_key(right)
-        if rkey is not None and any(shape_key(n) == rkey for n in left):
+        rkey = self.shape(right)
+        if rkey is not None and any(self.shape(n) == rkey for n in left):
             return []
         flat = self.flatten(left)
         if flat is None:
@@ -160,7 +177,9 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         strict = unevaluated.rewrite(right, lower=True)
         if strict is not None:
             right = strict
-        if rkey is not None and any(shape_key(n) == rkey for n in flat):
+        if rkey is not None and any(self.shape(n) == rkey for n in flat):
+            return []
+        if self.in_union(flat, right):
             return []
         facts = Facts(flat)
         if not facts.kinds:
@@ -228,16 +247,15 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
             parts.append(rest)
         return parts
 
-    @staticmethod
-    def same_applicator(left: list[Node], right: Node) -> bool:
+    def same_applicator(self, left: list[Node], right: Node) -> bool:
         """The right is one applicator (anyOf, oneOf, not, if/then/else) some left node has too."""
         kw = keywords(right)
         group = next((g for g in APPLICATOR_GROUPS if g[0] in kw), None)
         if group is None or not set(kw) <= set(group):
             return False
-        key = shape_key(right)
+        key = self.shape(right)
         return key is not None and any(
-            isinstance(n.schema, dict) and group[0] in n.schema and shape_key(n.only(*group)) == key for n in left)
+            isinstance(n.schema, dict) and group[0] in n.schema and shape_key(n.only(*group), self.walks) == key for n in left)
 
     def by_enumeration(self, flat: list[Node], facts: Facts, right: Node) -> tuple[bool, Any]:
         """Decide exactly with the validator when the left side has few instances."""
@@ -288,7 +306,7 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
 
     # -- applicators on the right ------------------------------------------------------------
     def covers(self, left: list[Node], branches: list[Node], exclusive: bool, depth: int) -> bool:
-        for i, branch in enumerate(branches):
+        for i, branch in self.likely_first(left, branches):
             if self.proved(left, branch, depth):
                 if not exclusive:
                     return True
@@ -296,10 +314,38 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
                     return True
         return False
 
+    def branches(self, right: Node, key: str) -> list[Node]:
+        # Each case of a split left side meets the same right union: its nodes are built once.
+        memo = (right.key, right.dialect, key)
+        if memo not in self.shapes:
+            self.shapes[memo] = (right, [right.child(s, key, j) for j, s in enumerate(keywords(right)[key])])
+        return self.shapes[memo][1]  # type: ignore[return-value]
+
+    def in_union(self, left: list[Node], right: Node) -> bool:
+        """Some left node has the shape of a branch of the right's `anyOf` (one set lookup each).
+
+        Before anything asks the validator about the whole union: with n cases on the left, n
+        validations of an n-branch `anyOf` would be quadratic.
+        """
+        kw = keywords(right)
+        if set(kw) != {"anyOf"} or not isinstance(kw["anyOf"], list):
+            return False
+        memo = (right.key, right.dialect, "shapes")
+        if memo not in self.shapes:
+            self.shapes[memo] = (right, {self.shape(b) for b in self.branches(right, "anyOf")} - {None})
+        shapes = self.shapes[memo][1]
+        return any(self.shape(n) in shapes for n in left)
+
+    def likely_first(self, left: list[Node], branches: list[Node]) -> list[tuple[int, Node]]:
+        # A branch of the same shape as a left node proves at once: trying it first keeps n cases
+        # against n branches linear when the branches are kept, instead of n^2 failed proofs.
+        shapes = {self.shape(n) for n in left} - {None}
+        order = list(enumerate(branches))
+        return sorted(order, key=lambda pair: self.shape(pair[1]) not in shapes) if shapes else order
+
     def any_of(self, left: list[Node], facts: Facts, right: Node, key: str, depth: int,
                ipath: tuple[Any, ...] | None) -> list[Failure]:
-        kw = keywords(right)
-        branches = [right.child(s, key, j) for j, s in enumerate(kw[key])]
+        branches = self.branches(right, key)
         exclusive = key == "oneOf"
         if self.covers(left, branches, exclusive, depth):
             return []

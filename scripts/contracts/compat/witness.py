@@ -8,7 +8,10 @@ sides agree it is one; a candidate they do not confirm is dropped.
 from __future__ import annotations
 
 import copy
+import math
 import re
+import time
+from functools import lru_cache
 from typing import Any
 
 from . import regular
@@ -20,6 +23,7 @@ from .subschema import NO_HINT, Failure, Prover
 
 MAX_PER_NODE = 40
 MAX_DEPTH = 7
+SAMPLED_PATTERN = 4096  # characters of a pattern sample_regex still parses
 FORMAT_SAMPLES = {
     "date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "time": "00:00:00Z", "email": "a@example.com",
     "uuid": "00000000-0000-0000-0000-000000000000", "uri": "https://example.com/", "hostname": "example.com",
@@ -44,8 +48,11 @@ def _unique(values: list[Any], limit: int | None = None) -> list[Any]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def sample_regex(pattern: str) -> str | None:
     """A short string `re.search(pattern, ...)` may match, for simple patterns (None: gave up)."""
+    if len(pattern) > SAMPLED_PATTERN:
+        return None  # parsing it costs more than a heuristic sample is worth
     from re import _constants as c  # type: ignore[attr-defined]
     from re import _parser  # type: ignore[attr-defined]
 
@@ -126,9 +133,10 @@ def _literal(pattern: str) -> str:
 class Candidates:
     """Generates plausible instances of a subschema, valid or not (the validator decides)."""
 
-    def __init__(self) -> None:
+    def __init__(self, deadline: float = math.inf) -> None:
         self.prover = Prover(budget=10_000)
         self.memo: dict[tuple[Any, ...], list[Any]] = {}
+        self.deadline = deadline
 
     def of(self, nodes: list[Node], depth: int = 0, cases: int = 0) -> list[Any]:
         """Candidates for the conjunction `nodes`, `depth` levels into the instance.
@@ -137,6 +145,8 @@ class Candidates:
         through a schema that refers to itself without descending into the instance.
         """
         key = (frozenset(n.key for n in nodes), depth, cases)
+        if time.monotonic() > self.deadline:
+            return []  # out of time: no more candidates, so no witness claimed from them
         if key not in self.memo:
             self.memo[key] = [None, 0, "", [], {}]  # while in progress: a recursive schema ends here
             self.memo[key] = self._of(nodes, depth, cases)
@@ -302,16 +312,9 @@ class Candidates:
                 out.append({**base, extra: c})
         for count in (3, 6, 11):
             out.append({**base, **{f"p{i}": extras[0] for i in range(count)}})
-        for r in base:
+        for r in list(base)[:MAX_PER_NODE]:  # each a copy of base: a bounded few, or n required make n^2
             out.append({k: v for k, v in base.items() if k != r})
         return out
-
-
-def _accepts(side: Side, instance: Any) -> bool | None:
-    try:
-        return side.accepts_root(instance)
-    except Undecidable:
-        return None
 
 
 def _set_at(instance: Any, ipath: tuple[Any, ...], value: Any) -> Any:
@@ -333,14 +336,25 @@ def _set_at(instance: Any, ipath: tuple[Any, ...], value: Any) -> Any:
 class WitnessFinder:
     """Finds, for a failed inclusion, an instance `accepting` accepts and `rejecting` rejects."""
 
-    def __init__(self, accepting: Side, rejecting: Side) -> None:
+    def __init__(self, accepting: Side, rejecting: Side, seconds: float = math.inf) -> None:
         self.accepting, self.rejecting = accepting, rejecting
-        self.gen = Candidates()
+        # A search costs a validation of the whole schema per candidate: on a 1 MB schema it is
+        # cut off by the clock, and what it has not found is simply not shown (never a verdict).
+        self.deadline = time.monotonic() + seconds
+        self.gen = Candidates(self.deadline)
         self._roots: list[Any] | None = None
         self._valid: list[Any] | None = None
 
+    def _accepts(self, side: Side, instance: Any) -> bool | None:
+        if time.monotonic() > self.deadline:
+            return None
+        try:
+            return side.accepts_root(instance)
+        except Undecidable:
+            return None
+
     def is_witness(self, instance: Any) -> bool:
-        return _accepts(self.accepting, instance) is True and _accepts(self.rejecting, instance) is False
+        return self._accepts(self.accepting, instance) is True and self._accepts(self.rejecting, instance) is False
 
     def roots(self) -> list[Any]:
         if self._roots is None:
@@ -349,14 +363,17 @@ class WitnessFinder:
 
     def valid_roots(self) -> list[Any]:
         if self._valid is None:
-            self._valid = [b for b in self.roots() if _accepts(self.accepting, b)][:6]
+            self._valid = [b for b in self.roots() if self._accepts(self.accepting, b)][:6]
         return self._valid
 
     def search_root(self) -> tuple[bool, Any]:
         """Any candidate instance of either schema that tells them apart."""
-        for candidate in self.roots():
-            if self.is_witness(candidate):
-                return True, copy.deepcopy(candidate)
+        try:
+            for candidate in self.roots():
+                if self.is_witness(candidate):
+                    return True, copy.deepcopy(candidate)
+        except RecursionError:
+            pass  # a schema nested too deeply to generate from: no witness, never a verdict
         return False, None
 
     def for_failure(self, failure: Failure, root_fallback: bool) -> tuple[bool, Any]:
@@ -364,6 +381,12 @@ class WitnessFinder:
 
         With `root_fallback`, any witness of the whole pair will do (the failure is the only one).
         """
+        try:
+            return self._for_failure(failure, root_fallback)
+        except RecursionError:
+            return False, None
+
+    def _for_failure(self, failure: Failure, root_fallback: bool) -> tuple[bool, Any]:
         locals_: list[Any] = []
         if failure.hint is not NO_HINT:
             locals_.append(failure.hint)
