@@ -95,20 +95,9 @@ class Validation:
         self._emit: Callable[[str], None] = self._print
 
     def run(self, path: str) -> None:
-        if path == "-":
-            self._stream("<stdin>", stream_tasks(sys.stdin.buffer), None)
-            return
-        file = Path(path)
-        try:
-            if file.suffix == ".json":
-                self._document(path, strip_bom(file.read_bytes()))
-            else:
-                with file.open("rb"):  # unreadable files are reported before any work starts
-                    pass
-                size = file.stat().st_size
-                self._stream(path, file_tasks(path, size), size)
-        except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
-            self.summary.unusable.append(f"{path}: cannot read: {exc.strerror}")
+        problem = read_input(path, self._document, self._stream)
+        if problem:
+            self.summary.unusable.append(problem)
 
     def finish(self) -> Summary:
         self._runner.close()
@@ -195,6 +184,27 @@ class Validation:
 
     def _print(self, text: str) -> None:
         print(text, file=self._out)
+
+
+def read_input(path: str, document: Callable[[str, bytes], None],
+               stream: Callable[[str, Iterator[Task], int | None], None]) -> str | None:
+    """Hand one input over as the commands read it: a `.json` file whole to `document`, any other
+    file or `-` (standard input) as chunks of lines to `stream`. Why it cannot be read, if so."""
+    if path == "-":
+        stream("<stdin>", stream_tasks(sys.stdin.buffer), None)
+        return None
+    file = Path(path)
+    try:
+        if file.suffix == ".json":
+            document(path, strip_bom(file.read_bytes()))
+        else:
+            with file.open("rb"):  # unreadable files are reported before any work starts
+                pass
+            size = file.stat().st_size
+            stream(path, file_tasks(path, size), size)
+    except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
+        return f"{path}: cannot read: {exc.strerror}"
+    return None
 
 
 class _Progress:
