@@ -16,7 +16,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import IO, Any
 
 import orjson
@@ -40,6 +40,7 @@ Problem = tuple[int, str, str, str]
 # (line within the chunk, event, plan_id, issue_number, stage_count, workflow_count, stages)
 Pairing = tuple[int, str, str, Any, Any, Any, Any]
 
+Route = tuple[int, str, bool]
 # A chunk to validate: ("file", path, start, end) or ("data", bytes)
 Task = tuple[Any, ...]
 
@@ -65,6 +66,9 @@ class ChunkResult:
     blank_lines: int = 0
     problems: list[Problem] = field(default_factory=list)
     pairings: list[Pairing] = field(default_factory=list)
+    # With `Checker.routing`: (line, NAME@VERSION validated against, enveloped) of every valid
+    # line, so the warehouse can convert lines without parsing them again to find their table.
+    routes: list[Route] | None = None
 
 
 def _stages_key(stages: list[Any]) -> tuple[Any, ...]:
@@ -95,6 +99,7 @@ class Checker:
         self.catalogue = catalogue
         self.fixed = EventValidator(catalogue, catalogue.get(event)) if event else None
         self.correlate = correlate
+        self.routing = False  # set by the warehouse: ChunkResult.routes is filled
         self._known = set(catalogue.events())
         self._by_event: dict[str, EventValidator] = {}
         self._by_version: dict[str, EventValidator] = {}  # enveloped lines: by the version dataschema names
@@ -105,6 +110,13 @@ class Checker:
         # (the fixed one, or the latest of each event, as `_infer` picks them).
         versions = [self.fixed.schema_file] if self.fixed else [catalogue.get(name) for name in sorted(self._known)]
         self.tier = StructTier(catalogue, versions, tagged=self.fixed is None)
+
+    @cached_property
+    def _default_refs(self) -> dict[str, str]:
+        """NAME -> NAME@VERSION that a line routed by its event name (or --event) is validated against."""
+        if self.fixed is not None:
+            return {self.fixed.event: self.fixed.schema_file.ref}
+        return {name: self.catalogue.get(name).ref for name in self._known}
 
     @staticmethod
     def _checks_of(validator: EventValidator) -> tuple[Any, Any, str] | None:
@@ -137,7 +149,7 @@ class Checker:
 
     def chunk(self, data: bytes, nbytes: int | None = None) -> ChunkResult:
         """Validate every line of `data` (whole lines, `\\n`-separated)."""
-        result = ChunkResult(nbytes=len(data) if nbytes is None else nbytes)
+        result = ChunkResult(nbytes=len(data) if nbytes is None else nbytes, routes=[] if self.routing else None)
         lines = data.split(b"\n")
         if lines and not lines[-1]:
             lines.pop()  # the newline ending the last line does not start another
@@ -167,7 +179,8 @@ class Checker:
         if decode is not None and _spaced(lines):
             decode = None  # `json.dumps`-style lines: the length proof cannot hold, the next tier reads them
         encode_into, written, tier_checks, tier_errors = tier.encode_into, bytearray(), tier.checks, TIER_ERRORS
-        pairings = result.pairings
+        pairings, routes = result.pairings, result.routes
+        versions = self._default_refs if routes is not None else {}
         valid = blank = number = 0
         for raw in lines:
             number += 1
@@ -181,6 +194,8 @@ class Checker:
                         check, event = tier_checks[type(value)]
                         if check(value):
                             valid += 1
+                            if routes is not None:
+                                routes.append((number, versions[event], False))
                             if correlate and event in PAIRED:
                                 pairings.append(self.struct_pairing(number, event, value))
                             continue
@@ -199,6 +214,8 @@ class Checker:
                 is_valid, fused, event = fixed or by_event[payload["event_type"]]
                 if is_valid(payload) and fused(payload) and same_bytes(payload, raw):
                     valid += 1
+                    if routes is not None:
+                        routes.append((number, versions[event], False))
                     if correlate and event in PAIRED:
                         pairings.append(self.pairing(number, event, payload))  # type: ignore[arg-type]
                     continue
@@ -218,6 +235,10 @@ class Checker:
             result.invalid += 1
         else:
             result.valid += 1
+            if result.routes is not None and validator is not None:
+                # Envelopes are validated with validators of their own (`_by_version`), no other line is.
+                enveloped = self._by_version.get(validator.schema_file.ref) is validator
+                result.routes.append((number, validator.schema_file.ref, enveloped))
             pairing = self.pairing(number, validator.event, payload) if self.correlate and validator else None
             if pairing is not None:
                 result.pairings.append(pairing)

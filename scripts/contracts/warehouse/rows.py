@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pajson
 from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, SchemaFile, version_key
 from multi_workflow_telemetry.envelopes import is_envelope
 from multi_workflow_telemetry.fast import loads_exact, strip_bom
@@ -76,6 +77,15 @@ class Converter:
             for schema_file in table.files:
                 self._by_file[schema_file.ref] = table
         self.schemas = {name: arrow.schema(t) for name, t in self.tables.items()}
+        self._files: dict[str, SchemaFile] = {}
+        self.checker.routing = True
+        # What Arrow's JSON reader is given: the payload's columns but JSON ones, bare or in `data`.
+        self._read_schemas: dict[tuple[str, bool], pa.Schema] = {}
+        for table in self.tables.values():
+            payload = [self.schemas[table.name].field(name) for name, kind in table.payload if kind != _JSON]
+            self._read_schemas[(table.name, False)] = pa.schema(payload)
+            envelope = [self.schemas[table.name].field(name) for name in ENVELOPE_ATTRIBUTES]
+            self._read_schemas[(table.name, True)] = pa.schema([*envelope, pa.field("data", pa.struct(payload))])
         self.rejected_schema = arrow.rejected_schema()
 
     def run(self, task: Task) -> Converted:
@@ -100,12 +110,27 @@ class Converter:
         problems: dict[int, list[Problem]] = {}
         for problem in result.problems:
             problems.setdefault(problem[0], []).append(problem)
-        valid = [(first_line + i, raw) for i, raw in enumerate(lines)
-                 if (i + 1) not in problems and raw and not raw.isspace()]
-        if len(valid) != result.valid:  # a line counted twice or lost: a bug, never bad input
-            raise AssertionError(f"{file}: {len(valid)} lines to load, {result.valid} valid")
+        assert result.routes is not None
+        if len(result.routes) != result.valid:  # a line counted twice or lost: a bug, never bad input
+            raise AssertionError(f"{file}: {len(result.routes)} lines to load, {result.valid} valid")
         rejected = [(first_line + n - 1, lines[n - 1], found) for n, found in sorted(problems.items())]
-        return self._convert(file, valid, rejected, result)
+        # The fast way for most lines: grouped by the version the Checker validated them against,
+        # read by Arrow's JSON reader. Lines with a \u escape of a surrogate are parsed here, in
+        # Python (what Arrow's reader does with a lone surrogate is not what Python does).
+        fast: dict[tuple[str, bool], list[tuple[int, bytes]]] = {}
+        slow = []
+        escapes = b"\\ud" in data or b"\\uD" in data  # looked for line by line only if anywhere
+        shift = first_line - 1
+        for number, ref, enveloped in result.routes:
+            raw = lines[number - 1]
+            if escapes and (b"\\ud" in raw or b"\\uD" in raw):
+                slow.append((shift + number, raw))
+            else:
+                group = fast.get((ref, enveloped))
+                if group is None:
+                    group = fast[(ref, enveloped)] = []
+                group.append((shift + number, raw))
+        return self._convert(file, slow, rejected, result, fast)
 
     def document(self, raw: bytes, file: str) -> Converted:
         """A `.json` file: one event, possibly over many lines; rejected, it is one row at line 1."""
@@ -119,9 +144,16 @@ class Converter:
 
     # ---- conversion
     def _convert(self, file: str, valid: list[tuple[int, bytes]], rejected: list[tuple[int, bytes, list[Problem]]],
-                 result: ChunkResult) -> Converted:
+                 result: ChunkResult, fast: dict[tuple[str, bool], list[tuple[int, bytes]]] | None = None) -> Converted:
         out = Converted(lines=result.lines, nbytes=result.nbytes, events=result.events, invalid=result.invalid,
                         unreadable=result.unreadable)
+        batches: dict[str, list[pa.RecordBatch]] = {}
+        for (ref, enveloped), group in (fast or {}).items():
+            table = self._table_of(self._schema_file(ref))
+            try:
+                batches.setdefault(table.name, []).append(self._read(file, table, ref, enveloped, group))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OverflowError):
+                valid = valid + group  # whatever Arrow will not read exactly goes the Python way
         rows: dict[str, list[tuple[Any, ...]]] = {}
         unstorable: list[tuple[int, bytes, list[Problem]]] = []
         for line, raw in valid:
@@ -134,9 +166,11 @@ class Converter:
         for name, table_rows in rows.items():
             batch, failed = self._batch(name, table_rows)
             if batch is not None:
-                out.tables[name] = batch
+                batches.setdefault(name, []).append(batch)
             for row, reason in failed:
                 unstorable.append((row[1], _raw_of(valid, row[1]), [(0, "", UNSTORABLE, f"valid, but cannot be stored: {reason}")]))
+        for name, parts in batches.items():
+            out.tables[name] = parts[0] if len(parts) == 1 else pa.Table.from_batches(parts).combine_chunks().to_batches()[0]
         out.unstorable = len(unstorable)
         everything = sorted(rejected + unstorable, key=lambda r: r[0])
         if everything:
@@ -154,12 +188,46 @@ class Converter:
             attributes = tuple(value.get(name) for name in ENVELOPE_ATTRIBUTES)
             attributes = attributes[:3] + (_timestamp(attributes[3]),) + attributes[4:]
         else:
-            schema_file = self.fixed.schema_file if self.fixed else self.catalogue.get(value["event_type"])
+            schema_file = self.fixed.schema_file if self.fixed else self._schema_file(value["event_type"])
             payload = value
             attributes = (None,) * len(ENVELOPE_ATTRIBUTES)
         table = self._table_of(schema_file)
         values = tuple(_cell(payload.get(name), kind) for name, kind in table.payload)
         return table.name, (file, line, schema_file.version, *attributes, *values)
+
+    def _read(self, file: str, table: Table, ref: str, enveloped: bool, group: list[tuple[int, bytes]]) -> pa.RecordBatch:
+        """Valid lines of one version, read by Arrow's JSON reader into the table's schema."""
+        data = b"\n".join(raw for _, raw in group)
+        options = pajson.ParseOptions(explicit_schema=self._read_schemas[(table.name, enveloped)],
+                                      unexpected_field_behavior="ignore")
+        read = pajson.read_json(pa.BufferReader(data), parse_options=options,
+                                read_options=pajson.ReadOptions(use_threads=False, block_size=len(data) + 1))
+        read = read.combine_chunks()
+        n = read.num_rows
+        if n != len(group):
+            raise ValueError(f"{n} rows read from {len(group)} lines")
+        payload = read.column("data").chunk(0) if enveloped else None
+        schema = self.schemas[table.name]
+        version = self._schema_file(ref).version
+        columns: list[Any] = [pa.array([file] * n, pa.string()), pa.array([line for line, _ in group], pa.int64()),
+                              pa.array([version] * n, pa.string())]
+        for name in ENVELOPE_ATTRIBUTES:
+            columns.append(read.column(name).chunk(0) if enveloped else pa.nulls(n, schema.field(name).type))
+        for name, kind in table.payload:
+            field_type = schema.field(name).type
+            if kind == _JSON:
+                columns.append(pa.array(_json_texts(group, name, enveloped), field_type))
+            elif payload is not None:
+                columns.append(payload.field(name))
+            else:
+                columns.append(read.column(name).chunk(0))
+        return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+    def _schema_file(self, ref: str) -> SchemaFile:
+        found = self._files.get(ref)
+        if found is None:
+            found = self._files[ref] = self.catalogue.get(ref)
+        return found
 
     def _table_of(self, schema_file: SchemaFile) -> Table:
         table = self._by_file.get(schema_file.ref)
@@ -203,6 +271,20 @@ class Converter:
             return None
         named = value.get("type" if is_envelope(value) else "event_type") if isinstance(value, dict) else None
         return named if isinstance(named, str) else None
+
+
+def _json_texts(group: list[tuple[int, bytes]], name: str, enveloped: bool) -> list[str | None]:
+    """A JSON column of lines read by Arrow, which cannot keep an object as text: the value's
+    JSON, parsed from the lines that name the field (an open object: rarely most lines)."""
+    key = f'"{name}"'.encode()
+    texts: list[str | None] = []
+    for _, raw in group:
+        value = None
+        if key in raw:
+            parsed = orjson.loads(raw)
+            value = (parsed["data"] if enveloped else parsed).get(name)
+        texts.append(None if value is None else orjson.dumps(value).decode())
+    return texts
 
 
 def _record_batch(schema: pa.Schema, rows: list[tuple[Any, ...]]) -> pa.RecordBatch:

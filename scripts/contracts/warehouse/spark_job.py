@@ -41,11 +41,7 @@ def convert_batches(event: str | None, make_catalogue: Callable[[], Any]) -> Cal
     converted rows out. The Converter is built once per Python worker, from `make_catalogue()`."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        catalogue = make_catalogue()
-        converter = Converter(catalogue, event)
-        found = tables(catalogue)
-        schema = output_schema(found)
-        events = {t.name: t.event for t in found}
+        converter, schema, events = _prepared(event, make_catalogue)
         for batch in batches:
             files, lines, values = (batch.column(n).to_pylist() for n in ("file", "line", "value"))
             start = 0
@@ -60,6 +56,20 @@ def convert_batches(event: str | None, make_catalogue: Callable[[], Any]) -> Cal
     return run
 
 
+_PREPARED: dict[Any, tuple[Converter, pa.Schema, dict[str, str]]] = {}
+
+
+def _prepared(event: str | None, make_catalogue: Callable[[], Any]) -> tuple[Converter, pa.Schema, dict[str, str]]:
+    """The Converter and schemas, built once per Python worker (Spark reuses its workers across
+    tasks; compiling the validators for every partition would cost more than the partition)."""
+    key = (event, make_catalogue)
+    if key not in _PREPARED:
+        catalogue = make_catalogue()
+        found = tables(catalogue)
+        _PREPARED[key] = (Converter(catalogue, event), output_schema(found), {t.name: t.event for t in found})
+    return _PREPARED[key]
+
+
 def _rows(converted: Converted, schema: pa.Schema, events: dict[str, str]) -> Iterator[pa.RecordBatch]:
     parts = [(name, with_partitions(batch, events[name])) for name, batch in converted.tables.items()]
     if converted.rejected is not None:
@@ -67,7 +77,7 @@ def _rows(converted: Converted, schema: pa.Schema, events: dict[str, str]) -> It
     for name, rows in parts:
         n = rows.num_rows
         columns = [pa.array([name] * n, pa.string())]
-        for field in schema[1:]:
+        for field in list(schema)[1:]:
             if field.name == name:
                 columns.append(pa.StructArray.from_arrays(rows.columns, fields=list(field.type)))
             else:
@@ -94,20 +104,18 @@ def load(spark: Any, paths: list[str], out: str, event: str | None = None,
         make_catalogue = _packaged
     found = tables(make_catalogue())
     schema = output_schema(found)
+    # Timestamps as Parquet's TIMESTAMP_MICROS (UTC), as pyarrow writes them, not Spark's legacy INT96.
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     converted = lines_of(spark, paths).mapInArrow(convert_batches(event, make_catalogue), from_arrow_schema(schema))
     converted = converted.persist()  # validated once, written per table
     try:
-        written = {}
-        for name in [t.name for t in found] + [REJECTED_DIR]:
+        written = {row[TARGET]: row["count"] for row in converted.groupBy(TARGET).count().collect()}
+        for name in written:
             rows = converted.where(F.col(TARGET) == name).select(f"{name}.*")
-            count = rows.count()
-            if not count:
-                continue
             if name == REJECTED_DIR:
                 rows.write.mode("append").parquet(f"{out}/{REJECTED_DIR}")
             else:
                 rows.write.mode("append").partitionBy(*PARTITIONS).parquet(out)
-            written[name] = count
         return written
     finally:
         converted.unpersist()
