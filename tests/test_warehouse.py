@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 import shutil
 import uuid
 from pathlib import Path
@@ -187,3 +188,14 @@ def test_many_chunks_on_workers_keep_line_numbers(tmp_path: Path, monkeypatch: p
     for row in loaded:
         expected = {k: v for k, v in values[row["line"] - 1].items() if v is not None}
         assert payload_of(row, table) == expected
+
+
+def test_envelope_times_with_offsets_are_the_same_instants(tmp_path: Path) -> None:
+    fx = _of("multi_workflow.batch_metrics", "1.0.0", True)[0]
+    times = ["2026-06-03T09:30:00+02:00", "2026-06-03T23:30:00.123456789-05:00", "2026-06-03t09:30:00z"]
+    lines = [{**_enveloped(fx, n), "time": when} for n, when in enumerate(times)]
+    _load(tmp_path / "w.duckdb", _write_lines(tmp_path / "t.jsonl", lines))
+    got = [r["time"] for r in table_rows(tmp_path / "w.duckdb", "batch_metrics_v1")]
+    # Microseconds, as the column holds them: a nanosecond fraction is cut, never rounded up.
+    expected = [datetime.fromisoformat(when.upper().replace("123456789", "123456")) for when in times]
+    assert got == expected

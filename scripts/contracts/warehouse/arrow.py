@@ -7,8 +7,6 @@ the same by every engine); the field's metadata says it holds JSON.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyarrow as pa
 
 from .columns import REJECTED, ColumnType, ListOf, Scalar, Struct, Table
@@ -54,6 +52,3 @@ def text(table: Table) -> str:
     """The schema as Arrow prints it, for reviewers (generated/warehouse/arrow/)."""
     return schema(table).to_string(show_field_metadata=True, show_schema_metadata=False, element_size_limit=1 << 20) + "\n"
 
-
-def describe(kind: Any) -> str:
-    return str(arrow_type(kind))

@@ -12,9 +12,6 @@ may leave its rows so far (and, until the end, repeats): loading the input again
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pyarrow as pa
 
 from multi_workflow_telemetry.catalogue import version_key
@@ -24,10 +21,12 @@ from . import duckdb_ddl, views
 from .columns import REJECTED, Table, quote
 from .rows import Converted, version_of
 
-FLUSH_ROWS = 25_000  # rows buffered before an insert: some 15 MB of Arrow
+# Rows buffered before an insert: some 30 MB of Arrow. Each insert has a cost of its own (an
+# insert smaller than a row group goes through the write-ahead log), so fewer, larger ones are faster.
+FLUSH_ROWS = 50_000
 # DuckDB's own memory: its buffer pool would otherwise grow towards 80 % of the machine's memory
 # as the tables grow; what does not fit is written to the database's temporary directory.
-MEMORY_LIMIT = "128MB"
+MEMORY_LIMIT = 128 << 20  # bytes; raised for a batch that needs more (a 100 MB line: docs/bad-input.md B06)
 # The keys: (which rows, their key columns). Rows with an `id` by it, the others by place.
 EVENT_KEYS = (("id IS NOT NULL", ("id",)), ("id IS NULL", ("file", "line")))
 REJECTED_KEYS = (("TRUE", ("file", "line")),)
@@ -43,7 +42,8 @@ class DuckDBSink:
             self.db = duckdb.connect(path)
         except (duckdb.Error, OSError) as exc:
             raise Unusable(f"{path}: cannot open the DuckDB database: {str(exc).splitlines()[0]}") from None
-        self.db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self._limit = MEMORY_LIMIT
+        self.db.execute(f"SET memory_limit = '{self._limit}B'")
         # Rows need no order in a table (queries sort), and keeping it costs time and memory.
         self.db.execute("SET preserve_insertion_order = false")
         self.db.execute(duckdb_ddl.create_rejected())
@@ -79,6 +79,10 @@ class DuckDBSink:
         if name not in self._first_new:
             ((first,),) = self.db.execute(f"SELECT coalesce(max(rowid) + 1, 0) FROM {name}").fetchall()
             self._first_new[name] = int(first)
+        need = 3 * rows.nbytes + (64 << 20)  # the batch, its copy into blocks, and room to work
+        if need > self._limit:
+            self._limit = need
+            self.db.execute(f"SET memory_limit = '{need}B'")
         listed = ", ".join(quote(c) for c in columns)
         self.db.register("incoming", rows)
         try:
@@ -137,8 +141,3 @@ class DuckDBSink:
             if not keep_open:
                 self.db.close()
 
-
-def open_read_only(path: str | Path) -> Any:
-    import duckdb
-
-    return duckdb.connect(str(path), read_only=True)

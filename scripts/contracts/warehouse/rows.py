@@ -158,11 +158,11 @@ class Converter:
         unstorable: list[tuple[int, bytes, list[Problem]]] = []
         for line, raw in valid:
             try:
-                table, row = self._row(file, line, raw)
+                name, row = self._row(file, line, raw)
             except (UnicodeError, ValueError, OverflowError, TypeError, CatalogueError) as exc:
                 unstorable.append((line, raw, [(0, "", UNSTORABLE, f"valid, but cannot be stored: {exc}")]))
                 continue
-            rows.setdefault(table, []).append(row)
+            rows.setdefault(name, []).append(row)
         for name, table_rows in rows.items():
             batch, failed = self._batch(name, table_rows)
             if batch is not None:
