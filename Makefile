@@ -18,7 +18,9 @@ export SOURCE_DATE_EPOCH := 315532800
 
 build: setup browser generate check docs wheel
 
-setup: $(STAMP)
+# NO_SETUP=1 uses the venv as it is (a test that runs make in a copy of the repository with
+# this checkout's venv must never install the copy into it).
+setup: $(if $(NO_SETUP),,$(STAMP))
 
 # The docs site is tested in a real browser (tests/browser/): Debian's headless Chromium. A fresh
 # machine has none; as root it is installed here, otherwise the one command to run is printed.
@@ -116,6 +118,11 @@ bench: generate
 .PHONY: conformance
 conformance: setup
 	$(BIN)/python -m contracts.compat.conformance
+
+# The tests too long for `make test`: a million-line stream with workers killed at random.
+.PHONY: slow
+slow: setup
+	$(BIN)/pytest -m slow
 
 # Coverage-guided fuzzing (atheris) of the JSONL reader, the validators, parse and the
 # compatibility checker; FUZZ_SECONDS is the whole budget, shared by the targets.

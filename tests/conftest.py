@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -15,9 +16,49 @@ DRAFT = REPO.parent / "shared" / "seed" / "multi-workflow-telemetry-contract-dra
 CONTRACTS = str(Path(sys.executable).with_name("contracts"))
 
 
-def run_contracts(*args: str, cwd: Path = REPO, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The real CLI, as a user runs it."""
-    return subprocess.run([CONTRACTS, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300)
+def run_contracts(*args: str, cwd: Path = REPO, stdin: str | None = None,
+                  runtime: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The real CLI, as a user runs it. With `runtime` (a copy's `runtime/`), the CLI imports that
+    runtime, as `make build` would install it in that checkout (to test a changed rule)."""
+    env = dict(os.environ, PYTHONPATH=str(runtime)) if runtime is not None else None
+    return subprocess.run([CONTRACTS, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300,
+                          env=env)
+
+
+def git(root: Path, *args: str) -> str:
+    """git in `root`, with an identity (a test copy has no configuration of its own)."""
+    done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, check=True,
+                          capture_output=True, text=True)
+    return done.stdout
+
+
+def commit_all(root: Path, message: str) -> None:
+    """Everything in `root` committed (a repository is made first if needed)."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+
+
+def edit_json(path: Path, edit: Any) -> None:
+    """`path`'s JSON, changed in place by `edit(data)`, written back indented."""
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def child_processes(pid: int) -> list[int]:
+    """The live (not zombie) child processes of `pid`, lowest first."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return sorted(found)
 
 
 def fixture_payload(event: str, kind: str, name: str) -> Any:
@@ -36,7 +77,7 @@ def draft_examples() -> list[Any]:
 def repo_copy(tmp_path: Path) -> Path:
     """A copy of the repository's contract sources, to break without touching the real one."""
     root = tmp_path / "repo"
-    for name in ("schemas", "fixtures", "runtime", "templates", "generated", "scripts", "docs"):
+    for name in ("schemas", "fixtures", "lifecycle", "runtime", "templates", "generated", "scripts", "docs"):
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     shutil.copy(REPO / "releases.json", root / "releases.json")

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import threading
+import time
 from pathlib import Path
 
 import multi_workflow_telemetry as mwt
 import pytest
 
-from conftest import REPO, fixture_payload, run_contracts
+from conftest import CONTRACTS, REPO, child_processes, fixture_payload, run_contracts
+
+from contracts.bench import workload
 
 PLAN = "multi_workflow.plan_created"
 ROWS = re.findall(r"^\| (B\d\d) \|", (REPO / "docs/bad-input.md").read_text(), re.M)
@@ -201,3 +208,302 @@ def test_b17_missing_file_or_directory(tmp_path: Path) -> None:
     assert _counts(done) == (1, 1, 0, 0)
     done = run_contracts("diff", str(tmp_path / "missing.json"), f"{PLAN}@1.0.0")
     assert done.returncode == 2 and "cannot read" in done.stderr
+
+
+def _stream_run(args: list[str], stdin: bytes | None = None, chunk: int = 20_000,
+                shell: bool = False) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "CONTRACTS_CHUNK_BYTES": str(chunk)}
+    command: list[str] | str = [CONTRACTS, *args]
+    if shell:  # bash, for process substitution
+        command = ["bash", "-c", " ".join([CONTRACTS, *args])]
+    done = subprocess.run(command, cwd=REPO, env=env, input=stdin, capture_output=True, timeout=300)
+    assert b"Traceback" not in done.stdout + done.stderr
+    return done
+
+
+def test_b18_pipes_fifos_and_proc_files_are_read_to_their_end(tmp_path: Path) -> None:
+    events = tmp_path / "mixed.jsonl"
+    workload.write_stream(str(events), 3000, 5)
+    data = events.read_bytes()
+    named = _stream_run(["validate", "--jobs", "2", str(events)])
+    assert named.returncode == 1 and named.stderr.startswith(b"3000 events: ")
+
+    def same(done: subprocess.CompletedProcess[bytes], name: str) -> None:
+        assert done.returncode == named.returncode
+        assert done.stderr.splitlines()[-1] == named.stderr.splitlines()[-1]
+        assert done.stdout == named.stdout.replace(str(events).encode(), name.encode())
+
+    same(_stream_run(["validate", "--jobs", "2", "/dev/stdin"], stdin=data), "/dev/stdin")
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(data,))
+    writer.start()
+    same(_stream_run(["validate", "--jobs", "2", str(fifo)]), str(fifo))
+    writer.join()
+    substituted = _stream_run(["validate", "--jobs", "2", f"<(cat {events})"], shell=True)
+    name = substituted.stdout.split(b":", 1)[0].decode()
+    assert name.startswith("/dev/fd/")
+    same(substituted, name)
+    proc = _stream_run(["validate", "--event", PLAN, "/proc/version"])  # one line, not JSON
+    assert proc.returncode == 1 and b"1 events: 0 valid, 0 invalid, 1 unreadable" in proc.stderr
+    device = _stream_run(["validate", "--event", PLAN, "/dev/null"])
+    assert device.returncode == 0 and b"0 events" in device.stderr
+
+
+def test_b19_paths_that_cannot_be_read(tmp_path: Path) -> None:
+    events = tmp_path / "a.jsonl"
+    events.write_bytes(_line() + b"\n")
+    loop = tmp_path / "loop.jsonl"
+    loop.symlink_to(tmp_path / "other.jsonl")
+    (tmp_path / "other.jsonl").symlink_to(loop)
+    long = tmp_path / ("x" * 300 + ".jsonl")
+    bad = [str(loop), str(long)]
+    if os.geteuid() != 0:  # root reads whatever the permissions say
+        locked = tmp_path / "locked.jsonl"
+        locked.write_bytes(_line() + b"\n")
+        locked.chmod(0)
+        bad.append(str(locked))
+    done = run_contracts("validate", "--event", PLAN, *bad, str(events))
+    assert done.returncode == 2
+    errors = done.stderr.strip().splitlines()[:-1]
+    assert [line.split(": cannot read: ")[0] for line in errors] == [f"contracts: error: {p}" for p in bad]
+    assert _counts(done) == (1, 1, 0, 0)
+
+
+def test_b20_shared_definitions_are_not_an_event(tmp_path: Path) -> None:
+    common = "multi_workflow.common"
+    (tmp_path / "a.jsonl").write_bytes(b'{"anything": 1}\n')
+    for target in (common, f"{common}@1.0.0"):
+        done = run_contracts("validate", "--event", target, str(tmp_path / "a.jsonl"))
+        assert done.returncode == 2
+        events = ", ".join(mwt.Catalogue.packaged().events())
+        assert done.stderr.strip().splitlines() == [
+            f"contracts: error: {common} is not an event but shared definitions (events: {events})"]
+    for call in (lambda: mwt.validate(common, {}), lambda: mwt.parse(common, b"{}"),
+                 lambda: mwt.redact(common, {}, b"k" * 32)):
+        with pytest.raises(LookupError, match="not an event"):
+            call()
+    assert issubclass(mwt.CatalogueError, LookupError)
+
+
+def test_b21_short_redaction_key() -> None:
+    summary = fixture_payload("multi_workflow.execution_summary", "valid", "draft-executed-corrected")
+    with pytest.raises(ValueError, match=r"^redact needs a key of at least 16 bytes \(got 1\)$"):
+        mwt.redact("multi_workflow.execution_summary", summary, b"k")
+    assert mwt.redact("multi_workflow.execution_summary", summary, b"k" * 16) != summary
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_for(condition, what: str, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} after {seconds} s"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def start(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Starts `contracts` in a process group of its own, killed whole when the test ends, so a
+    failing test leaves no process behind."""
+    runs: list[subprocess.Popen[bytes]] = []
+
+    def started(args: list[str], **env: str) -> subprocess.Popen[bytes]:
+        run = subprocess.Popen([CONTRACTS, *args], cwd=REPO, stdin=subprocess.PIPE,
+                               stdout=(tmp_path / "out").open("wb"), stderr=(tmp_path / "err").open("wb"),
+                               env={**os.environ, "CONTRACTS_CHUNK_BYTES": "20000", **env}, start_new_session=True)
+        runs.append(run)
+        return run
+
+    yield started
+    for run in runs:
+        try:
+            os.killpg(run.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        run.wait()
+
+
+def _waiting_on_workers(pid: int) -> bool:
+    """Whether `pid` waits in poll() (on its workers), not in read() (on its input), and still
+    does a moment later (it polls in passing too, when a result is already there)."""
+    for _ in range(5):
+        if "poll" not in (Path("/proc") / str(pid) / "wchan").read_text():
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.parametrize("correlate", [[], ["--correlate"]], ids=["jobs", "correlate"])
+def test_b22_a_killed_worker(tmp_path: Path, start, correlate: list[str]) -> None:  # type: ignore[no-untyped-def]
+    events = tmp_path / "mixed.jsonl"
+    workload.write_stream(str(events), 4000, 7)
+    data = events.read_bytes()
+    run = start(["validate", "--jobs", "2", *correlate, "-"], CONTRACTS_CHUNK_BYTES="5000")
+    assert run.stdin is not None
+    run.stdin.write(data[:12_000])  # two chunks: the workers start
+    run.stdin.flush()
+    _wait_for(lambda: len(child_processes(run.pid)) == 2, "workers")
+    victim, other = child_processes(run.pid)
+    for pid in (victim, other):
+        os.kill(pid, signal.SIGSTOP)
+    # Less than a pipe holds, more than the workers may hold (a chunk each): the main process hands
+    # each stopped worker a chunk, then waits for them.
+    run.stdin.write(data[12_000:60_000])
+    run.stdin.flush()
+    _wait_for(lambda: _waiting_on_workers(run.pid), "wait on the workers")
+    os.kill(victim, signal.SIGKILL)
+    killed = time.monotonic()
+    os.kill(other, signal.SIGCONT)
+    writer = threading.Thread(target=lambda: (run.stdin.write(data[60_000:]), run.stdin.close()))  # type: ignore[union-attr]
+    writer.start()
+    run.wait(timeout=30)
+    writer.join()
+    assert time.monotonic() - killed < 5
+    out, err = (tmp_path / "out").read_text(), (tmp_path / "err").read_text()
+    assert run.returncode == 2 and "Traceback" not in err
+    lost = re.findall(rf"contracts: error: <stdin>:(\d+)-(\d+): not validated: worker process {victim} was killed by SIGKILL",
+                      err)
+    assert len(lost) == 1 == len(err.strip().splitlines()) - 1  # the chunk it held
+    missing = {n for first, last in lost for n in range(int(first), int(last) + 1)}
+    m = re.search(r"(\d+) events: (\d+) valid, (\d+) invalid, (\d+) unreadable, (\d+) not validated", err)
+    assert m, err
+    total, valid, invalid, unreadable, not_validated = map(int, m.groups())
+    assert total == 4000 == valid + invalid + unreadable + not_validated and not_validated == len(missing)
+    # Every other line has the answer it gets in the file; the lines not validated have none.
+    whole = run_contracts("validate", "--jobs", "1", str(events)).stdout
+    expected = [line.replace(str(events), "<stdin>", 1) for line in whole.splitlines()
+                if int(line.split(":")[1]) not in missing]
+    if correlate:  # pairing found more: a plan or summary on a lost line leaves its partner alone
+        assert set(expected) <= set(out.splitlines())
+    else:
+        assert out.splitlines() == expected
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_b23_interrupted_run_leaves_nothing_behind(tmp_path: Path, start, how: str) -> None:  # type: ignore[no-untyped-def]
+    events = tmp_path / "mixed.jsonl"
+    workload.write_stream(str(events), 4000, 9)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    run = start(["validate", "--jobs", "2", "--correlate", "-"], TMPDIR=str(temp),
+                 CONTRACTS_CORRELATE_SPILL="10")
+    assert run.stdin is not None
+    run.stdin.write(events.read_bytes())  # and standard input stays open: the run waits for more
+    run.stdin.flush()
+    _wait_for(lambda: len(child_processes(run.pid)) == 2 and any(temp.glob("contracts-correlate-*")),
+              "workers and temporary folder")
+    workers = child_processes(run.pid)
+    if how == "SIGINT":  # as Ctrl-C does: to the whole process group
+        os.killpg(run.pid, signal.SIGINT)
+    else:
+        os.kill(run.pid, signal.SIGTERM)
+    run.wait(timeout=5)
+    run.stdin.close()
+    err = (tmp_path / "err").read_text()
+    assert "Traceback" not in err
+    assert (run.returncode, err.strip()) == ((130, "contracts: interrupted") if how == "SIGINT" else
+                                             (143, "contracts: terminated"))
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), "end of the workers", seconds=5)
+    assert list(temp.iterdir()) == []
+
+
+def test_b24_integer_beyond_the_conversion_limit(tmp_path: Path) -> None:
+    huge = b"9" * 5000
+    line = _line()[:-1] + b', "issue_number": ' + huge + b"}"
+    path, done = _validate(tmp_path, "a.jsonl", line + b"\n" + _line() + b"\n")
+    assert done.returncode == 1
+    assert done.stdout.strip() == (f"{path}:1: /: not valid JSON: an integer of 5000 digits is more than can be read "
+                                   "(4300 at most) [json]")
+    assert _counts(done) == (2, 1, 0, 1)
+    with pytest.raises(mwt.ContractViolation, match="an integer of 5000 digits"):
+        mwt.parse(PLAN, line)
+    with pytest.raises(mwt.ContractViolation, match=r"/issue_number: an integer of more than 4300 digits"):
+        mwt.validate(PLAN, {**_plan(), "issue_number": 10**5000})
+
+
+def test_b25_nesting_near_the_recursion_limit(tmp_path: Path) -> None:
+    for field in ("issue_number", "stages", "plan_id"):
+        line = json.dumps({**_plan(), field: None}).replace("null", "[" * 980 + "]" * 980).encode()
+        path, done = _validate(tmp_path, "a.jsonl", line + b"\n" + _line() + b"\n")
+        assert done.returncode == 1
+        assert done.stdout.strip() == f"{path}:1: /: nested too deeply to validate [json]"
+        assert _counts(done) == (2, 1, 0, 1)
+    deep: list[object] = []
+    for _ in range(5000):
+        deep = [deep]
+    for call in (lambda: mwt.validate(PLAN, {**_plan(), "issue_number": deep}),
+                 lambda: mwt.parse(PLAN, {**_plan(), "stages": deep})):
+        with pytest.raises(mwt.ContractViolation, match="nested too deeply to validate"):
+            call()
+
+
+def test_b26_control_characters_are_escaped(tmp_path: Path) -> None:
+    forged = "x\nforged.jsonl:9: /: forged [json]\x1b[31m\x9b\u2028\r"
+    line = json.dumps({**_plan(), forged: 1}).encode()
+    name = "a\nforged.jsonl:8: -: forged [json]\x1b]0;title\x07.jsonl"
+    path, done = _validate(tmp_path, name, line + b"\n")
+    assert done.returncode == 1
+    shown = r"x\nforged.jsonl:9: /: forged [json]\x1b[31m\u009b\u2028\r"
+    assert done.stdout == (
+        rf"{tmp_path}/a\nforged.jsonl:8: -: forged [json]\x1b]0;title\x07.jsonl:1: "
+        f"/{shown.replace('/', '~1')}: {shown} is not a field of this event [additionalProperties]\n"
+    )
+    done = run_contracts("validate", "--event", PLAN, str(tmp_path / "missing\x1b[2J\n.jsonl"))
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == (rf"contracts: error: {tmp_path}/missing\x1b[2J\n.jsonl: cannot read: "
+                                           "No such file or directory")
+    assert len(done.stderr.splitlines()) == 2
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_b27_full_disk_during_generate(repo_copy: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+    import shutil
+
+    from contracts.generate import write
+    from contracts.project import Project
+
+    project = Project(repo_copy)
+    (repo_copy / "schemas/multi_workflow.plan_created/1.0.0.json").touch()  # any change to regenerate
+    before = _tree(project.generated)
+    writes = {"count": 0, "fail_at": 0}
+    write_text, copyfile = Path.write_text, shutil.copyfile
+
+    def counted(real):  # type: ignore[no-untyped-def]
+        def write_or_fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+            writes["count"] += 1
+            if writes["count"] == writes["fail_at"]:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(*args, **kwargs)
+        return write_or_fail
+
+    monkeypatch.setattr(Path, "write_text", counted(write_text))
+    monkeypatch.setattr(shutil, "copyfile", counted(copyfile))
+    write(project)  # counts the writes of one generation
+    total, writes["count"] = writes["count"], 0
+    after = _tree(project.generated)
+    for fail_at in (1, total // 2, total - 1, total):  # early, midway and at the very end
+        writes.update(count=0, fail_at=fail_at)
+        with pytest.raises(OSError, match="No space left"):
+            write(project)
+        assert _tree(project.generated) == after, fail_at
+        assert sorted(p.name for p in repo_copy.iterdir() if p.name.startswith(".generated")) == []
+    assert before.keys() == after.keys()
+    from contracts.cli import main
+
+    monkeypatch.chdir(repo_copy)
+    writes.update(count=0, fail_at=1)
+    assert main(["generate"]) == 2
+    assert capsys.readouterr().err == ("contracts: error: cannot write generated/: No space left on device; "
+                                       "it is left as it was\n")
+    assert _tree(project.generated) == after

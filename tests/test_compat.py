@@ -229,16 +229,21 @@ def test_bounds(old: Any, new: Any, backward: bool, forward: bool) -> None:
     check(old, new, backward, forward)
 
 
-def test_different_patterns_cannot_be_proved_either_way() -> None:
+def test_pattern_inclusion_is_decided_with_a_witness_the_other_way() -> None:
     report = check({"type": "string", "pattern": "^[a-z]+$"}, {"type": "string", "pattern": "^[a-z0-9]+$"},
-                   False, False)
-    assert all("pattern" in c.kind for c in report.changes)
-    assert "not decided" in report.changes[0].message
+                   True, False)
+    assert kinds(report) == {"pattern-changed"} and report.changes[0].witness == "0"
     check({"type": "string", "pattern": "^[a-z]+$"}, {"type": "string"}, True, False)
 
 
-def test_format_is_treated_as_possibly_asserted() -> None:
-    check({"type": "string", "format": "date"}, {"type": "string"}, True, False)
+def test_patterns_no_automaton_expresses_cannot_be_proved() -> None:
+    report = check({"type": "string", "pattern": "^(a)\\1$"}, {"type": "string", "pattern": "^(a)\\1b?$"},
+                   False, False)
+    assert "backreference" in report.changes[0].message
+
+
+def test_format_is_an_annotation_as_in_the_validators() -> None:
+    check({"type": "string", "format": "date"}, {"type": "string"}, True, True)
 
 
 # -- arrays -------------------------------------------------------------------------------------
@@ -305,11 +310,11 @@ def test_unguarded_recursion_is_not_proved() -> None:
 
 
 # -- what the checker refuses or cannot do -------------------------------------------------------
-def test_unsupported_keywords_cannot_be_proved() -> None:
+def test_unevaluated_properties_beside_an_applicator_is_decided() -> None:
     report = check({"type": "object"}, {"type": "object", "allOf": [{"properties": {"a": True}}],
                                         "unevaluatedProperties": False}, False, True)
-    assert kinds(report) == {"cannot-prove"}
-    assert "unevaluatedProperties" in report.changes[0].message
+    assert kinds(report) == {"additional-properties-narrowed"}
+    assert report.changes[0].has_witness and "a" not in report.changes[0].witness
 
 
 def test_unevaluated_properties_alone_is_additional_properties() -> None:
@@ -371,6 +376,8 @@ SCALARS = st.sampled_from([
     {"type": "number", "exclusiveMinimum": 0}, {"type": "number", "multipleOf": 2}, {"type": "string", "maxLength": 2},
     {"type": "string", "minLength": 1}, {"type": "string", "pattern": "^a"}, {"enum": ["a", "b", 1]}, {"const": 1},
     {"const": "a"}, {"enum": [None, 0]}, True, False, {},
+    {"type": "string", "pattern": "^a+$"}, {"type": "string", "pattern": "b"}, {"type": "number", "multipleOf": 0.5},
+    {"type": "integer", "multipleOf": 3, "exclusiveMinimum": 0},
 ])
 
 
@@ -394,6 +401,9 @@ def _extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         st.builds(lambda xs: {"oneOf": xs}, st.lists(children, min_size=1, max_size=3)),
         st.builds(lambda xs: {"allOf": xs}, st.lists(children, min_size=1, max_size=2)),
         st.builds(lambda x: {"not": x}, children),
+        st.builds(lambda xs, p: {"type": "object", "anyOf": xs, "properties": p, "unevaluatedProperties": False},
+                  st.lists(children, min_size=1, max_size=2), props),
+        st.builds(lambda i, t: {"if": i, "then": t, "unevaluatedProperties": False}, obj, obj),
         st.builds(lambda i, t, e: {"if": i, "then": t, "else": e}, children, children, children),
     )
 

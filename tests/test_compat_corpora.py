@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft7Validator, Draft202012Validator
-
+from contracts.compat import diff
 from contracts.compat.conformance import load, score
+from contracts.compat.ecma import VALIDATORS
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "compat-corpora"
 pytestmark = pytest.mark.skipif(not CORPORA.is_dir(),
@@ -33,6 +33,25 @@ KNOWN_LABEL_ERRORS: dict[str, str] = {
     # The `if` changes from case in [lower] to case in [lower, lowerCase], but `properties` already
     # limits case to lower/upper, where both conditions agree (lower or absent: then; upper: else).
     "apicurio/124:Conditional: if/forward": "the two `if`s agree on every value `properties` allows",
+    # `[a-z]*` matches the empty string, and a pattern is searched, not anchored: it finds a match
+    # in every string, so it accepts what no pattern accepts (the automata prove it; so does "").
+    "apicurio/10:String: pattern 1/forward": "pattern `[a-z]*` matches every string (searched, empty match)",
+    "apicurio/11:String: pattern 2/backward": "`[a-z]*` and `[A-Z]*` both match every string",
+    "apicurio/11:String: pattern 2/forward": "`[a-z]*` and `[A-Z]*` both match every string",
+    "apicurio/124:Conditional: if/backward": "the then/else patterns `[a-z]*`, `[A-Z]*` match every string",
+    "apicurio/125:Conditional: then/forward": "the then pattern `[a-z]*` matches every string",
+    "apicurio/126:Conditional: else/forward": "the else pattern `[A-Z]*` matches every string",
+    # The label reads `format` as asserted; the repository's validators (and so `contracts diff` by
+    # default) read it as an annotation, under which both accept every string. With
+    # --format-assertion the checker agrees with these labels (test_format_labels_hold_when_asserted).
+    "apicurio/13:String: format 1/forward": "format is an annotation unless --format-assertion",
+    "apicurio/14:String: format 2/backward": "format is an annotation unless --format-assertion",
+    "apicurio/14:String: format 2/forward": "format is an annotation unless --format-assertion",
+    # NEW allows only the key "\u0003" (ECMA-262's `\cC`), with integer values; OLD allows every key
+    # but a non-string `x`: every NEW instance is an OLD instance. (The case's name says its source
+    # checker does not support this pattern; the automata here read `\cC` as ECMA-262 does.)
+    "jsoncompat/unsupported_subset_pattern_properties_additional_fallback/forward":
+        "NEW's only key is U+0003 with integer values, which OLD allows",
 }
 
 # Labels that say "compatible" where a concrete instance, checked below with a real validator, is
@@ -50,9 +69,6 @@ LABELS_REFUTED_BY_WITNESS: dict[str, Any] = {
 # Sound but incomplete: the checker says "incompatible" because it cannot prove inclusion, and no
 # witness shows the label wrong. Each is a deliberate limit, not a miss.
 CANNOT_PROVE: dict[str, str] = {
-    # `format` is treated as possibly asserted (some consumers enable format assertion).
-    "jsoncompat/format_annotation_changed/backward": "format changed (email -> uuid)",
-    "jsoncompat/format_annotation_changed/forward": "format changed (email -> uuid)",
     # propertyNames {$ref: Name} where Name = allOf [{$ref: Name}, string]: a reference cycle that never
     # descends into the instance is not given a meaning.
     "jsoncompat/dependent_required_recursive_property_names/backward": "unguarded recursive $ref",
@@ -99,8 +115,9 @@ def _case(key: str) -> tuple[Any, str]:
 
 
 def _validator(schema: Any) -> Any:
+    # jsonschema, with patterns matched as ECMA-262 says (by jsonschema-rs's engine or the automata)
     draft7 = isinstance(schema, dict) and "draft-07" in str(schema.get("$schema", ""))
-    return (Draft7Validator if draft7 else Draft202012Validator)(schema)
+    return VALIDATORS["draft7" if draft7 else "2020-12"](schema)
 
 
 @pytest.mark.parametrize("key", sorted(LABELS_REFUTED_BY_WITNESS))
@@ -116,10 +133,20 @@ def test_refuting_witnesses_hold(key: str) -> None:
 @pytest.mark.parametrize("key", sorted(KNOWN_LABEL_ERRORS))
 def test_known_label_errors_have_no_witness(key: str) -> None:
     """No instance tells the two schemas apart (the reason above says why; this samples it)."""
-    case, _ = _case(key)
+    case, direction = _case(key)
     samples = [None, True, False, 0, 1, -1, 0.5, "", "a", "a" * 7, "a" * 12, "3.141592653589793238462643383279",
                [], ["3.141592653589793238462643383279"], {}, {"a": 1}, {"case": "lower", "data": "ABC"},
-               {"case": "lowerCase", "data": "ABC"}, {"case": "upper", "data": "abc"}, {"data": "A1"}]
+               {"case": "lowerCase", "data": "ABC"}, {"case": "upper", "data": "abc"}, {"data": "A1"},
+               {"\u0003": 1}, {"\u0003": "x"}, "2024-01-01", "2024-01-01T00:00:00Z", "ABC", "abc1"]
     old, new = _validator(case.old), _validator(case.new)
+    accepting, rejecting = (old, new) if direction == "backward" else (new, old)
     for instance in samples:
-        assert old.is_valid(instance) == new.is_valid(instance), instance
+        assert not accepting.is_valid(instance) or rejecting.is_valid(instance), instance
+
+
+@pytest.mark.parametrize("key", sorted(k for k, why in KNOWN_LABEL_ERRORS.items() if "--format-assertion" in why))
+def test_format_labels_hold_when_asserted(key: str) -> None:
+    """With `format` asserted, as these labels read it, the checker agrees with them."""
+    case, direction = _case(key)
+    report = diff(case.old, case.new, format_assertion=True)
+    assert getattr(report, direction) is getattr(case, direction) is False

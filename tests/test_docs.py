@@ -75,7 +75,8 @@ def test_field_table_flattens_nested_fields_with_type_presence_and_constraints()
     assert mode.constraints == ('one of `"sequential"`, `"parallel"`',)
     assert mode.description == "Either `sequential` or `parallel`."  # the referring property's own, not the shape's
     issue = _field(plan, "issue_number")
-    assert (issue.type, issue.requirement) == ("integer", "conditional") and "nullable" in issue.constraints
+    assert (issue.type, issue.requirement) == ("integer", "optional") and "nullable" in issue.constraints
+    assert issue.draft_requirement == "conditional"  # the draft's word, shown as what the draft said
     assert _field(plan, "plan_id").constraints == ("at most 40 characters", "pattern `^multiwf-[0-9a-f]{32}$`")
     assert _field(plan, "stages").type == "array<object>"
     assert _field(plan, "stages[].workflows").constraints == ("at least 1 item", "each item at least 1 character")
@@ -88,14 +89,18 @@ def test_field_table_flattens_nested_fields_with_type_presence_and_constraints()
     assert manifest.constraints[0].startswith("open: any fields")
     assert _field(summary, "stage_runs[].workflows").constraints == ("at least 1 item", "each item closed: no other fields")
     assert "closed: no other fields" not in _field(summary, "stage_runs[].workflows[].status").constraints
-    assert _field(summary, "skip_reason").requirement == "conditional"
+    skip = _field(summary, "skip_reason")
+    assert skip.requirement == "required when"
+    assert skip.presence.text == "required when `status` is `skipped`, absent otherwise"
+    errors = _field(summary, "errors")
+    assert errors.presence.text == "required when a workflow in `stage_runs` failed; optional otherwise (MW009)"
     assert anchor("stage_runs[].workflows[].status") == "field-stage_runs-workflows-status"
 
 
 def test_event_page_lists_fields_rules_examples_and_history() -> None:
     page = _page("multi_workflow.execution_summary", "1.0.0")
-    assert 'class="mw-badge mw-badge--proposed"' in page
-    for heading in ("## Fields", "## Contract rules", "## Examples", "## Version history"):
+    assert '{ .mw-badge .mw-badge--proposed title=' in page
+    for heading in ("## Fields", "## Contract rules", "## Examples { data-search-exclude }", "## Version history"):
         assert f"\n{heading}\n" in page
     for f in fields(CATALOGUE.get("multi_workflow.execution_summary@1.0.0"), CATALOGUE.registry):
         assert f'id="{f.anchor}" href="#{f.anchor}"' in page
@@ -104,7 +109,7 @@ def test_event_page_lists_fields_rules_examples_and_history() -> None:
     assert "[`MW013`]" not in page  # a batch_metrics rule
     assert "a preview-only run is skipped by the preview guard" in page  # a cross-field condition
     assert "(../../schemas/multi_workflow.execution_summary/1.0.0.json)" in page
-    assert "1.0.0 is the first version of `multi_workflow.execution_summary`." in page
+    assert "1.0.0 is the first version of `multi_workflow.execution_summary` (released: " in page
 
 
 def test_invalid_examples_show_the_errors_they_produce() -> None:
@@ -173,7 +178,7 @@ def test_version_history_uses_the_compatibility_checker() -> None:
             page = _page(event, step.file.version)
             assert f"### Changes from {step.previous.version}" in page  # type: ignore[union-attr]
             assert str(expected.to_markdown()).strip().splitlines()[-1] in page
-            assert f"declared bump: **{step.bump}**" in GENERATED["docs/changelog.md"]
+            assert f"Declared bump: **{step.bump}**" in GENERATED["docs/changelog.md"]
 
 
 def test_a_missing_checker_fails_loudly_instead_of_faking_a_report(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -247,7 +252,10 @@ def test_every_docs_page_is_in_the_navigation() -> None:
 def test_site_config_stays_plain_and_offline() -> None:
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text())
     assert config["theme"]["font"] is False
-    assert "hooks" not in config and "extra_javascript" not in config
+    assert "extra_javascript" not in config
+    # Hooks run at build time only, and only the repository's own.
+    assert all((REPO / hook).is_file() and hook.startswith("scripts/") for hook in config.get("hooks", []))
+    assert config["site_url"].startswith("https://") and "content.code.copy" in config["theme"]["features"]
     assert all(not str(css).startswith(("http:", "https:", "//")) for css in config.get("extra_css", []))
     assert [p if isinstance(p, str) else next(iter(p)) for p in config["plugins"]] == ["search"]
 
@@ -261,10 +269,15 @@ def test_pending_decisions_page_covers_every_item_of_the_draft() -> None:
     decisions = re.findall(r"^\d+\. (.+)$", draft.split("## Pending Decisions", 1)[1].split("##", 1)[0], re.M)
     actions = re.findall(r"^- (.+)$", draft.split("## Action Items", 1)[1], re.M)
     page = (REPO / "docs/pending.md").read_text()
-    rows = [line for line in page.splitlines() if line.startswith("| ") and not line.startswith(("| #", "| Action"))]
-    decision_rows = [r for r in rows if re.match(r"\| \d \|", r)]
-    assert [r.split("|")[1].strip() for r in decision_rows] == [str(i) for i in range(1, len(decisions) + 1)]
-    assert len(rows) - len(decision_rows) == len(actions)
+    rows = [line for line in page.splitlines() if line.startswith("| ") and not line.startswith(("| #", "| Action", "| Item"))]
+    decision_rows = [r for r in rows if re.match(r"\| \[\d\]\(#pending-\d\)", r)]
+    assert [r.split("]")[0].strip("| [") for r in decision_rows] == [str(i) for i in range(1, len(decisions) + 1)]
+    notes = [r for r in rows if "#draft-" in r.split("|")[1]]
+    assert len(rows) - len(decision_rows) - len(notes) == len(actions)
+    # The two notes of the draft that are neither: the stage-level roll-ups and the BatchMetrics ingestion.
+    assert "stage level roll-ups are required" in draft and "analytics pipelines ingest these counters" in draft
+    assert [r.split("{")[1].split("}")[0].strip(" #") for r in notes] == ["draft-stage-rollups", "draft-batch-metrics"]
+    assert "stage level roll-ups are required" in notes[0] and "analytics pipelines ingest these counters" in notes[1]
     for row in rows:
         assert re.search(r"\| \*\*[a-z ()]+\*\*", row), f"no status in: {row[:60]}"
 

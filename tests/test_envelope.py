@@ -81,6 +81,8 @@ def test_extension_attributes_survive_and_bad_ones_are_refused() -> None:
         (lambda w: w.update(specversion="0.3"), "/specversion", "1.0"),
         (lambda w: w.update(time="yesterday"), "/time", "does not match"),
         (lambda w: w.update(time="2026-06-03 09:30:00"), "/time", "does not match"),
+        (lambda w: w.update(time="2026-06-03T23:59:60Z"), "/time", "is not a moment"),
+        (lambda w: w.update(time="2026-02-30T10:00:00+01:00"), "/time", "is not a moment"),
         (lambda w: w.update(datacontenttype="text/plain"), "/datacontenttype", "application/json"),
         (lambda w: w.update(Upper="x"), "", '"Upper" does not match'),  # propertyNames: at the object
         (lambda w: w.update(type="multi_workflow.plan_creatd"), "/type", "did you mean 'multi_workflow.plan_created'"),
@@ -172,3 +174,23 @@ def test_the_envelope_page_example_is_what_the_package_writes() -> None:
     written = json.loads(mwt.to_json(mwt.envelope(mwt.parse(case.ref, case.payload), source=shown["source"],
                                                   id=shown["id"], time=when)))
     assert shown == written
+
+
+def test_cli_and_package_refuse_the_same_envelopes(tmp_path: Path) -> None:
+    case = next(f for f in VALID if f.event == PLAN)
+    broken = []
+    for change in ({"time": "2026-06-03T23:59:60Z"}, {"specversion": "0.3"}, {"id": ""}, {"subject": ""}):
+        wire = json.loads(_enveloped(case))
+        wire.update(change)
+        broken.append(wire)
+    events = tmp_path / "broken.jsonl"
+    events.write_text("".join(json.dumps(w) + "\n" for w in broken))
+    done = run_contracts("validate", str(events))
+    assert done.returncode == 1
+    said = {int(line.split(":")[1]): line for line in done.stdout.splitlines()}
+    assert sorted(said) == [1, 2, 3, 4]
+    for number, wire in enumerate(broken, 1):
+        with pytest.raises(ContractViolation) as raised:
+            mwt.read_envelope(wire)
+        first = raised.value.violations[0]
+        assert f": {first.pointer}: {first.message} [{first.rule}]" in said[number]

@@ -161,3 +161,9 @@ def test_the_reference_says_when_it_is_not_installed(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert "multi-workflow-telemetry[reference]" in done.stdout, done.stdout + done.stderr
+
+
+def test_objects_with_the_same_empty_key_stay_equal_for_unique_items(kitchen: EventValidator) -> None:
+    # Found by Hypothesis: stand-in keys numbered per occurrence made two equal objects differ.
+    _same(kitchen, {"any": None, "tuple": [{"": None}, {"": None}]})
+    assert "uniqueItems" in {v.rule for v in kitchen.validate({"id": "k-1", "tuple": [{"": 1}, {"": 1}]})}

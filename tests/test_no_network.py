@@ -83,7 +83,7 @@ def test_package_paths_without_network(no_network: Path, tmp_path: Path) -> None
                 obj = m.parse(case.ref, case.payload)
                 m.to_json(obj)
                 if case.event == "multi_workflow.execution_summary":
-                    m.redact(case.ref, obj, b"k")
+                    m.redact(case.ref, obj, b"k" * 16)
             else:
                 assert m.validate(case.ref, case.payload)
         print("ok")

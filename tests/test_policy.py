@@ -84,7 +84,7 @@ def test_edit_to_a_released_file_fails_check_against_ref(repo_copy: Path) -> Non
     path.write_text(json.dumps(schema, indent=2) + "\n")
     done = run_contracts("check", "--against", "HEAD", cwd=repo_copy)
     assert done.returncode == 1
-    line = next(l for l in done.stdout.splitlines() if "[released-immutable]" in l)
+    line = next(l for l in done.stdout.splitlines() if "[released-immutable]" in l and "at HEAD" in l)
     assert f"{PLAN}@1.0.0 was released at HEAD and has changed" in line
     assert f"add schemas/{PLAN}/1.2.0.json with the change instead" in done.stdout
     assert run_contracts("check", "--against", "no-such-ref", cwd=repo_copy).returncode == 2

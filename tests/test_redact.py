@@ -26,10 +26,10 @@ def test_created_files_are_the_sensitive_values() -> None:
 
 def test_redacted_paths_are_keyed_hashes_and_still_valid() -> None:
     original = _summary()
-    redacted = mwt.redact(SUMMARY, original, b"secret")
+    redacted = mwt.redact(SUMMARY, original, b"secret-key-16-bytes+")
     assert mwt.validate(SUMMARY, redacted) == []
     path = original["stage_runs"][0]["workflows"][0]["created_files"][0]
-    expected = "hmac-sha256:" + hmac.new(b"secret", path.encode(), hashlib.sha256).hexdigest()
+    expected = "hmac-sha256:" + hmac.new(b"secret-key-16-bytes+", path.encode(), hashlib.sha256).hexdigest()
     assert redacted["stage_runs"][0]["workflows"][0]["created_files"] == [expected]
     # Nothing else changes, and the input is left alone.
     strip = lambda p: [[{k: v for k, v in w.items() if k != "created_files"} for w in s["workflows"]] for s in p["stage_runs"]]  # noqa: E731
@@ -39,20 +39,21 @@ def test_redacted_paths_are_keyed_hashes_and_still_valid() -> None:
 
 
 def test_same_key_same_hash_other_key_other_hash() -> None:
-    a = mwt.redact(SUMMARY, _summary(), b"k1")
-    assert a == mwt.redact(SUMMARY, _summary(), b"k1")
-    assert a != mwt.redact(SUMMARY, _summary(), b"k2")
+    a = mwt.redact(SUMMARY, _summary(), b"k1" * 8)
+    assert a == mwt.redact(SUMMARY, _summary(), b"k1" * 8)
+    assert a != mwt.redact(SUMMARY, _summary(), b"k2" * 8)
 
 
 def test_dataclass_in_dataclass_out() -> None:
     obj = mwt.parse(SUMMARY, _summary())
-    redacted = mwt.redact(SUMMARY, obj, b"k")
+    redacted = mwt.redact(SUMMARY, obj, b"k" * 16)
     assert type(redacted) is type(obj)
     assert redacted.stage_runs[0].workflows[0].created_files[0].startswith("hmac-sha256:")
 
 
-def test_invalid_input_and_empty_key_are_refused() -> None:
+def test_invalid_input_and_short_keys_are_refused() -> None:
     with pytest.raises(mwt.ContractViolation):
-        mwt.redact(SUMMARY, {**_summary(), "stage_count": 9}, b"k")
-    with pytest.raises(ValueError, match="non-empty key"):
-        mwt.redact(SUMMARY, _summary(), b"")
+        mwt.redact(SUMMARY, {**_summary(), "stage_count": 9}, b"k" * 16)
+    for key in (b"", b"k", b"k" * 15):
+        with pytest.raises(ValueError, match=f"a key of at least 16 bytes \\(got {len(key)}\\)"):
+            mwt.redact(SUMMARY, _summary(), key)

@@ -16,7 +16,8 @@ import pytest
 from conftest import CONTRACTS, REPO, fixture_payload, run_contracts
 
 from contracts.bench import workload
-from contracts.stream import Checker, Runner, file_tasks, stream_tasks
+from contracts.stream import Checker, file_tasks, stream_tasks
+from contracts.supervise import Runner
 from multi_workflow_telemetry.catalogue import Catalogue
 
 PLAN = "multi_workflow.plan_created"

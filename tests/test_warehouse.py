@@ -63,7 +63,7 @@ def test_valid_fixtures_read_back_as_parse_reads_them(tmp_path: Path, event: str
     assert len(rows) == 2 * len(fixtures)
     for row in rows:
         fx = fixtures[row["line"] - 1]
-        # A nullable field sent as null reads back left out (D26): the same event to every reader.
+        # A nullable field sent as null reads back left out (D32): the same event to every reader.
         expected = {k: v for k, v in fx.payload.items() if v is not None}
         assert parse(ref, payload_of(row, table)) == parse(ref, expected), fx.path
         assert row["version"] == version

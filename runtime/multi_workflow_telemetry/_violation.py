@@ -24,6 +24,17 @@ class Violation:
         return f"{self.pointer or '/'}: {self.message} [{self.rule}]"
 
 
+class ContractViolation(ValueError):
+    """Raised by `parse` when the data breaks the contract; `violations` lists every problem."""
+
+    def __init__(self, event: str, violations: list[Violation]) -> None:
+        self.event = event
+        self.violations = violations
+        lines = "; ".join(str(v) for v in violations[:5])
+        more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
+        super().__init__(f"{event}: {len(violations)} violation{'s' if len(violations) != 1 else ''}: {lines}{more}")
+
+
 def escape_token(token: str | int) -> str:
     """Escape one reference token for a JSON pointer (RFC 6901: `~` then `/`)."""
     return str(token).replace("~", "~0").replace("/", "~1")

@@ -22,7 +22,7 @@ EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
-class CatalogueError(Exception):
+class CatalogueError(LookupError):
     """The catalogue cannot answer: unknown event or version, unreadable schema, bad reference."""
 
 
@@ -157,6 +157,15 @@ class Catalogue:
     @cached_property
     def _by_id(self) -> dict[str, SchemaFile]:
         return {f.id: f for f in self.files() if f.id}
+
+    def event(self, ref: str) -> SchemaFile:
+        """`get`, for what events are checked against: only event schemas (`x-event`). The shared
+        definitions (`x-shared`) constrain nothing at their root, so validating against them
+        would call anything valid."""
+        schema_file = self.get(ref)
+        if not schema_file.is_event:
+            raise CatalogueError(f"{schema_file.name} is not an event but shared definitions (events: {', '.join(self.events())})")
+        return schema_file
 
     @cached_property
     def documents(self) -> dict[str, dict[str, Any]]:

@@ -18,21 +18,13 @@ from typing import Any
 
 import rfc8785
 
-from ._violation import Violation
+from ._violation import ContractViolation, Violation
 from .absent import ABSENT
 from .catalogue import SchemaFile
 from .fast import NotJSON, loads_exact, strip_bom
 from .validation import validator_for
 
-class ContractViolation(ValueError):
-    """Raised by `parse` when the data breaks the contract; `violations` lists every problem."""
-
-    def __init__(self, event: str, violations: list[Violation]) -> None:
-        self.event = event
-        self.violations = violations
-        lines = "; ".join(str(v) for v in violations[:5])
-        more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
-        super().__init__(f"{event}: {len(violations)} violation{'s' if len(violations) != 1 else ''}: {lines}{more}")
+__all__ = ["ContractViolation", "load_json", "model_for", "parse", "to_dict", "to_json"]
 
 
 def model_for(schema_file: SchemaFile) -> type[Any]:

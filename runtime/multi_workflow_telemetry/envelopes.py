@@ -111,11 +111,10 @@ def envelope(
         attributes["subject"] = chosen
     checked = CloudEvent(attributes, None).get_attributes()  # fills id and time, checks every attribute
     rfc3339(checked["time"])
-    known = {"specversion", "type", "source", "id", "time", "dataschema", "datacontenttype", "subject"}
     return Enveloped(
         event=event, type=schema_file.name, source=str(checked["source"]), id=str(checked["id"]),
         time=checked["time"], dataschema=schema_file.id, subject=checked.get("subject"),
-        extensions={k: v for k, v in checked.items() if k not in known},
+        extensions={k: v for k, v in checked.items() if k not in _KNOWN},
     )
 
 
@@ -170,6 +169,51 @@ def data_schema(value: dict[str, Any], catalogue: Catalogue | None = None, major
     return schema_file
 
 
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A sound envelope: its attributes (`time` as a datetime) and the schema version of `data`."""
+
+    attributes: dict[str, Any]
+    schema_file: SchemaFile
+    data: Any
+
+
+_KNOWN = frozenset({"specversion", "type", "source", "id", "time", "dataschema", "datacontenttype", "subject"})
+
+
+def open_envelope(value: Any, catalogue: Catalogue | None = None, *, major: int | None = None) -> Opened:
+    """The attributes of an envelope (JSON values) checked, and the schema version its `data`
+    follows: everything but `data` itself, which the caller validates with that version.
+
+    Raises ContractViolation, pointers from the envelope's root: the envelope schema, a moment
+    that does not exist, the CloudEvents SDK's own checks, an unknown `type` (with the closest
+    known name), a `dataschema` this package does not have or of another event or major.
+    """
+    from cloudevents.core.v1.event import CloudEvent
+
+    from .codec import ContractViolation
+
+    cat = catalogue or _packaged()
+    problems = envelope_violations(value, cat)
+    if problems:
+        raise ContractViolation("envelope", problems)
+    try:
+        schema_file = data_schema(value, cat, major=major)
+    except CatalogueError as exc:
+        where = "/type" if value["type"] not in cat.events() else "/dataschema"
+        raise ContractViolation("envelope", [Violation(where, where[1:], str(exc))]) from None
+    attributes = {k: v for k, v in value.items() if k != "data"}
+    try:
+        attributes["time"] = dt.datetime.fromisoformat(attributes["time"].upper())
+    except ValueError as exc:  # RFC 3339 in shape, yet no such moment (a leap second, 24:00)
+        raise ContractViolation("envelope", [Violation("/time", "time", f"time {value['time']!r} is not a moment: {exc}")]) from None
+    try:
+        CloudEvent(dict(attributes), None)  # the SDK's own checks of the attributes
+    except Exception as exc:  # noqa: BLE001 - the SDK's errors share no base class worth naming
+        raise ContractViolation("envelope", [Violation("", "cloudevents", f"not a CloudEvent: {exc}")]) from None
+    return Opened(attributes, schema_file, value["data"])
+
+
 def read_envelope(data: Any, *, major: int | None = None) -> Enveloped:
     """An enveloped event (a dict, or JSON as `str` / `bytes`) read back: the payload parsed with
     the exact schema version `dataschema` names, as its dataclass, beside the attributes.
@@ -178,32 +222,20 @@ def read_envelope(data: Any, *, major: int | None = None) -> Enveloped:
     the envelope or its payload breaks the contract, and for a `dataschema` the package does not
     have, naming it. `major` refuses events of any other major (the `vN` modules pass theirs).
     """
-    from cloudevents.core.v1.event import CloudEvent
-
     from .codec import ContractViolation, load_json, parse
 
     value = load_json(data) if isinstance(data, (str, bytes, bytearray)) else data
-    problems = envelope_violations(value)
-    if problems:
-        raise ContractViolation("envelope", problems)
+    opened = open_envelope(value, major=major)
     try:
-        schema_file = data_schema(value, major=major)
-    except CatalogueError as exc:
-        where = "/type" if value["type"] not in _packaged().events() else "/dataschema"
-        raise ContractViolation("envelope", [Violation(where, where[1:], str(exc))]) from None
-    try:
-        event = parse(schema_file.ref, value["data"])
+        event = parse(opened.schema_file.ref, opened.data)
     except ContractViolation as exc:
         moved = [Violation("/data" + v.pointer, v.rule, v.message) for v in exc.violations]
-        raise ContractViolation(schema_file.ref, moved) from None
-    attributes = {k: v for k, v in value.items() if k != "data"}
-    attributes["time"] = dt.datetime.fromisoformat(attributes["time"].upper())
-    CloudEvent(attributes, None)  # the SDK's own checks of the attributes
-    known = {"specversion", "type", "source", "id", "time", "dataschema", "datacontenttype", "subject"}
+        raise ContractViolation(opened.schema_file.ref, moved) from None
+    a = opened.attributes
     return Enveloped(
-        event=event, type=schema_file.name, source=value["source"], id=value["id"], time=attributes["time"],
-        dataschema=value["dataschema"], subject=value.get("subject"),
-        extensions={k: v for k, v in attributes.items() if k not in known},
+        event=event, type=a["type"], source=a["source"], id=a["id"], time=a["time"],
+        dataschema=a["dataschema"], subject=a.get("subject"),
+        extensions={k: v for k, v in a.items() if k not in _KNOWN},
     )
 
 

@@ -126,6 +126,7 @@ class Copy:
 
     def __init__(self, payload: Any, stand_in: Callable[[Any], Any] | None = None) -> None:
         self.keys: dict[str, Any] = {}
+        self._stand_in_keys: dict[tuple[type, Any], str] = {}
         self.foreign: dict[tuple[Any, ...], Any] = {}
         self._stand_in = stand_in or _stand_in
         self.value = self._copy(payload, ())
@@ -144,7 +145,10 @@ class Copy:
             for key, item in value.items():
                 key_json = rs_str(key) if isinstance(key, str) else ""
                 if key_json != key or not key_json:  # (jsonschema-rs leaves an empty key out of an error's path)
-                    key_json = _KEY.format(len(self.keys)) if not key_json else key_json
+                    if not key_json:
+                        # One stand-in per distinct key, wherever it appears: objects equal in the
+                        # payload stay equal in the copy (`uniqueItems`, `const`, `enum` compare them).
+                        key_json = self._stand_in_keys.setdefault((type(key), key), _KEY.format(len(self._stand_in_keys)))
                     self.keys[key_json] = key
                 out[key_json] = self._copy(item, path + (key,))
             return out

@@ -19,6 +19,7 @@ message, so a fast answer and a reference answer can never disagree in what they
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from math import isfinite
@@ -31,7 +32,7 @@ import orjson
 from msgspec import UNSET
 
 from .catalogue import Catalogue, SchemaFile
-from .rules import BATCH_METRICS, EXECUTION_SUMMARY, PLAN_CREATED
+from .rules import BATCH_METRICS, EXECUTION_SUMMARY, PLAN_CREATED, rules_for
 
 Fused = Callable[[Any], bool]
 
@@ -70,18 +71,40 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        # Python converts at most sys.get_int_max_str_digits() digits (4300 by default): beyond,
+        # the conversion takes time quadratic in the length, a denial of service. No contract
+        # field holds such a number (D20 bounds them to 2^53 - 1), so the line is refused.
+        digits = len(text.lstrip("-"))
+        raise NotJSON(f"an integer of {digits} digits is more than can be read ({sys.get_int_max_str_digits()} at most)") from None
+
+
 # Duplicate keys are refused: parsers disagree on which value wins, so the event is ambiguous.
-_STRICT = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_no_duplicates)
+_STRICT = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=_integer,
+                           object_pairs_hook=_no_duplicates)
+
+
+# JSON's insignificant whitespace. Inside a string only the space may appear unescaped (a tab, a
+# newline or a carriage return there makes the text invalid, and every reader here refuses it), so
+# in a line every tab, newline and carriage return is insignificant, and a space may be either.
+WHITESPACE = b" \t\n\r"
 
 
 def same_bytes(payload: Any, raw: bytes | bytearray | str) -> bool:
-    """Whether `raw` is exactly what orjson writes for `payload`, compact or with one space after
-    each `,` and `:` (what Python's `json.dumps` writes by default, non-ASCII escaped). Then orjson's reading can be
-    trusted: equal texts have the same structure, so no key was repeated (orjson keeps the last of
-    duplicates silently, and writes one member fewer), and every number was read exactly (a float
-    standing for a big integer is written back differently). Removing a space after `,` or `:`
-    inside a string would change that string, so the spaced form cannot hide anything either.
-    Otherwise the strict reader decides."""
+    """Whether `raw` is what orjson writes for `payload`, up to insignificant whitespace (compact,
+    `json.dumps`' ", " and ": ", tabs, newlines inside a document: any spacing). Then orjson's
+    reading can be trusted: equal texts have the same tokens, so no key was repeated (orjson keeps
+    the last of duplicates silently, and writes one member fewer), and every number was read exactly
+    (a float standing for a big integer is written back differently). Otherwise the strict reader
+    decides.
+
+    The comparison deletes every whitespace byte from both texts, spaces inside strings included:
+    `written` is orjson's writing of `raw`'s own reading, so its strings hold the same spaces, and a
+    string that differs otherwise (an escape written in another form) differs in its other bytes.
+    The cost is two C passes over the line, whatever its spacing."""
     try:
         written = orjson.dumps(payload)
     except orjson.JSONEncodeError:
@@ -90,13 +113,19 @@ def same_bytes(payload: Any, raw: bytes | bytearray | str) -> bool:
         raw = raw.encode("utf-8")
     if written == raw:
         return True
-    if len(raw) <= len(written):
-        return False
-    if written == raw.replace(b", ", b",").replace(b": ", b":"):
+    return len(raw) > len(written) and written.translate(None, b" ") == raw.translate(None, WHITESPACE)
+
+
+def same_length(written: bytes | bytearray, raw: bytes | bytearray) -> bool:
+    """Whether `written` (a compact re-encoding of `raw`'s reading, which writes no value longer than
+    it was read: see structs.py) is as long as `raw` once insignificant whitespace is set aside: the
+    struct tier's proof that nothing was dropped, for a line of any spacing. A compact line costs
+    one comparison; a spaced one two C passes."""
+    if len(written) == len(raw):
         return True
-    # A string holding ", " or ": " defeats the replacement above: compare with what `json.dumps`
-    # writes (the same argument holds for any writer whose text is compared in full).
-    return json.dumps(payload).encode() == raw
+    # Spaces left in `written` are inside strings, where `raw` holds the same ones: both sides
+    # drop them, so the lengths compare the tokens alone.
+    return len(written) - written.count(b" ") == len(raw.translate(None, WHITESPACE))
 
 
 def loads_exact(raw: bytes | bytearray | str) -> Any:
@@ -416,6 +445,15 @@ FUSED_STRUCT: dict[str, Fused] = {
 }
 
 
+# The contract rules each fused check implements: a version whose rule set differs (a rule added
+# `since` a later version) takes the generic path until its check is written.
+FUSED_RULES: dict[str, set[str]] = {
+    PLAN_CREATED: {f"MW00{n}" for n in range(1, 7)},
+    EXECUTION_SUMMARY: {f"MW{n:03d}" for n in range(1, 13)},
+    BATCH_METRICS: {"MW013"},
+}
+
+
 def _refs(schema: Any) -> Iterator[str]:
     if isinstance(schema, dict):
         for key, value in schema.items():
@@ -435,6 +473,8 @@ def fused_check(schema_file: SchemaFile, *, structs: bool = False) -> Fused | No
     if entry is None:
         return None
     check, confirmed = entry
+    if {r.id for r in rules_for(schema_file.name, schema_file.version)} != FUSED_RULES[schema_file.name]:
+        return None
     if structs:
         check = FUSED_STRUCT[schema_file.name]
     schema = schema_file.schema

@@ -22,6 +22,9 @@ from .codec import ContractViolation, parse, to_dict
 from .validation import validate
 
 PREFIX = "hmac-sha256:"
+# A shorter key makes the hashes of guessable paths (there are few deliverable names) easy to
+# reverse by trying keys; 16 bytes is the least NIST SP 800-107 allows for HMAC's security.
+MIN_KEY_BYTES = 16
 T = TypeVar("T")
 
 
@@ -34,7 +37,7 @@ def keyed_hash(value: str, key: bytes) -> str:
 def sensitive_paths(event: str) -> tuple[tuple[str, ...], ...]:
     """Where `event`'s schema marks values sensitive, as key paths (`*` for every array item)."""
     catalogue = Catalogue.packaged()
-    schema_file = catalogue.get(event)
+    schema_file = catalogue.event(event)
     return tuple(sorted(set(_walk(catalogue, schema_file.id, schema_file.schema, (), frozenset()))))
 
 
@@ -59,9 +62,10 @@ def _walk(catalogue: Catalogue, base: str, node: Any, path: tuple[str, ...], see
 
 def redact(event: str, data: T, key: bytes) -> T:
     """`data` (a payload dict or an event dataclass) with every sensitive value replaced by its
-    keyed hash. Raises ContractViolation if `data` is not a valid event to begin with."""
-    if not key:
-        raise ValueError("redact needs a non-empty key")
+    keyed hash. Raises ContractViolation if `data` is not a valid event to begin with, ValueError
+    if `key` is shorter than 16 bytes."""
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"redact needs a key of at least {MIN_KEY_BYTES} bytes (got {len(key)})")
     payload = to_dict(data) if not isinstance(data, dict) else data
     violations = validate(event, payload)
     if violations:

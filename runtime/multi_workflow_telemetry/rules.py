@@ -4,6 +4,11 @@ Each rule is data: a stable id, the events it applies to, and the one-line state
 list. Its check is a plain function registered with `@rule`; checks run only on payloads that
 already pass the event's schema, so they can read fields without guarding every access.
 Ids are never reused: retire a rule by removing it, and take the next free number for a new one.
+
+Rules belong to versions: a released event version keeps the rule set it was released with
+(`releases.json` records it, and `contracts check` refuses a change to it). A rule added later
+applies from a new version on (`since`); a rule whose meaning changes is a new rule, and the old
+one stops at the version that replaces it (`until`, exclusive).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._violation import Violation
+from .catalogue import version_key
 
 PLAN_CREATED = "multi_workflow.plan_created"
 EXECUTION_SUMMARY = "multi_workflow.execution_summary"
@@ -26,12 +32,24 @@ Check = Callable[[Payload], Iterable[Finding]]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A contract rule: `id` is stable, `statement` is what the docs show."""
+    """A contract rule: `id` is stable, `statement` is what the docs show. It applies to the
+    versions of `events` from `since` (inclusive) up to `until` (exclusive; empty: no end)."""
 
     id: str
     events: tuple[str, ...]
     statement: str
     check: Check
+    since: str = "0.0.0"
+    until: str = ""
+
+    def applies_to(self, event: str, version: str | None = None) -> bool:
+        """Whether this rule is part of `event`'s contract (at `version`, when given)."""
+        if event not in self.events:
+            return False
+        if version is None:
+            return True
+        key = version_key(version)
+        return version_key(self.since) <= key and (not self.until or key < version_key(self.until))
 
     def violations(self, payload: Payload) -> Iterator[Violation]:
         for pointer, message in self.check(payload):
@@ -41,22 +59,23 @@ class Rule:
 RULES: list[Rule] = []
 
 
-def rule(rule_id: str, events: Sequence[str], statement: str) -> Callable[[Check], Check]:
+def rule(rule_id: str, events: Sequence[str], statement: str, *, since: str = "0.0.0",
+         until: str = "") -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
-        RULES.append(Rule(rule_id, tuple(events), statement, check))
+        RULES.append(Rule(rule_id, tuple(events), statement, check, since, until))
         return check
 
     return register
 
 
-def rules_for(event: str) -> list[Rule]:
-    """The rules that apply to `event`, in id order."""
-    return [r for r in RULES if event in r.events]
+def rules_for(event: str, version: str | None = None) -> list[Rule]:
+    """The rules that apply to `event` (at `version`; without one, at any version), in id order."""
+    return [r for r in RULES if r.applies_to(event, version)]
 
 
-def check_rules(event: str, payload: Payload) -> list[Violation]:
-    """Every rule violation of a schema-valid payload of `event`."""
-    return [v for r in rules_for(event) for v in r.violations(payload)]
+def check_rules(event: str, payload: Payload, version: str | None = None) -> list[Violation]:
+    """Every rule violation of a schema-valid payload of `event` (at `version`)."""
+    return [v for r in rules_for(event, version) for v in r.violations(payload)]
 
 
 def _all_workflows(stages: Sequence[Payload]) -> Iterator[tuple[int, int, str]]:

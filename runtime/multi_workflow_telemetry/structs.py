@@ -15,7 +15,8 @@ it reads: a `pattern` Python's `re` cannot say exactly (see `python_pattern`) an
 conditionals (`allOf`, `if`/`then`/`else`, `dependentSchemas`, `dependentRequired`).
 
 Duplicate keys: msgspec, like orjson, keeps the last of a repeated key silently. The struct is
-encoded again and its length compared with the line's: every value msgspec re-encodes is at most
+encoded again and its length compared with the line's, insignificant whitespace set aside
+(`fast.same_length`, so a `json.dumps` line or one with tabs is proven as cheaply): every value msgspec re-encodes is at most
 as long as it was written (escapes only shrink: `\\u0041` becomes `A`, `\\/` becomes `/`; integers
 keep their digits; `-0` becomes `0`), so equal lengths prove that nothing was dropped. Floats could
 grow (`1e2` is re-encoded `100.0`), so a float in open content (`dict[str, Any]`) is refused while
@@ -34,7 +35,7 @@ from urllib.parse import urldefrag, urljoin
 import msgspec
 
 from .catalogue import Catalogue, SchemaFile
-from .fast import fused_check
+from .fast import fused_check, same_length
 from .residual import Unsupported, compile_residual, fields_read
 from .rules import rules_for
 
@@ -331,7 +332,7 @@ class StructTier:
         self.skipped: dict[str, str] = {}  # event -> why it has no struct tier
         for schema_file in schema_files:
             fused = fused_check(schema_file, structs=True)
-            if fused is None and rules_for(schema_file.name):
+            if fused is None and rules_for(schema_file.name, schema_file.version):
                 self.skipped[schema_file.ref] = "no struct form of its contract rules"
                 continue
             try:
@@ -352,9 +353,9 @@ class StructTier:
             return None
         try:
             value = self.decoder.decode(raw)
-            # Equal lengths: no key was repeated and nothing was written in a longer form than
-            # msgspec writes (see the module's docstring), so the struct is exactly the line.
-            if len(self.encode(value)) != len(raw):
+            # Equal lengths (whitespace set aside): no key was repeated and nothing was written in a
+            # longer form than msgspec writes (see the module's docstring): the struct is the line.
+            if not same_length(self.encode(value), raw):
                 return None
             check, event = self.checks[type(value)]
             if check(value):

@@ -14,7 +14,8 @@ verdicts, pointers and rules, and to the same messages where a keyword has a con
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -25,10 +26,10 @@ if TYPE_CHECKING:
     from jsonschema import ValidationError
 
 from . import explain
-from ._violation import Violation
+from ._violation import ContractViolation, Violation, pointer_of
 from .catalogue import Catalogue, CatalogueError, SchemaFile
 from .fast import FAST_ERRORS, compile_problem, compile_schema, ecma_search, rs_str, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
-from .rules import check_rules, rules_for
+from .rules import rules_for
 from .wording import condition, describe
 
 # What a fused check can raise on a payload jsonschema-rs wrongly accepted: then the reference decides.
@@ -67,7 +68,10 @@ class EventValidator:
         self._keyword_values: dict[str, Any] = {}
         self._compiled = compile_schema(catalogue, schema_file) if fast else None
         self._is_valid = self._compiled.is_valid if self._compiled is not None else None
-        has_rules = bool(rules_for(self.event))
+        # The rules of this version, not of the event: a released version keeps the rule set it
+        # was released with (rules.py `since`/`until`).
+        self._rules = rules_for(self.event, schema_file.version)
+        has_rules = bool(self._rules)
         self._fused = fused_check(schema_file) or (self._generic_fused if has_rules else exact_json_ints)
 
     @cached_property
@@ -84,10 +88,29 @@ class EventValidator:
         return value
 
     def _generic_fused(self, payload: Any) -> bool:
-        return exact_json_ints(payload) and not check_rules(self.event, payload)
+        return exact_json_ints(payload) and not self._check_rules(payload)
+
+    def _check_rules(self, payload: Any) -> list[Violation]:
+        return [v for r in self._rules for v in r.violations(payload)]
 
     def validate(self, payload: Any) -> list[Violation]:
-        """Every violation of the schema and the contract rules; empty when `payload` is valid."""
+        """Every violation of the schema and the contract rules; empty when `payload` is valid.
+
+        Raises ContractViolation (rule `json`) for a payload that cannot be validated at all:
+        nested too deeply for Python's recursion limit, or holding an integer too long to write
+        in a message (more than sys.get_int_max_str_digits() digits)."""
+        try:
+            return self._validate(payload)
+        except RecursionError:
+            raise ContractViolation(self.event, [Violation("", "json", "nested too deeply to validate")]) from None
+        except ValueError as exc:
+            if "integer string conversion" not in str(exc):
+                raise
+            limit = sys.get_int_max_str_digits()
+            message = f"an integer of more than {limit} digits is more than can be validated"
+            raise ContractViolation(self.event, [Violation(_huge_integer(payload), "json", message)]) from None
+
+    def _validate(self, payload: Any) -> list[Violation]:
         is_valid = self._is_valid
         if is_valid is None:
             return self.reference(payload)  # jsonschema-rs cannot compile the schema: the reference says why
@@ -96,7 +119,7 @@ class EventValidator:
             if schema_ok and self._fused(payload):
                 return []
             if schema_ok and exact_json(payload):
-                return check_rules(self.event, payload)  # only rules broke (jsonschema-rs agrees with the reference on exact JSON)
+                return self._check_rules(payload)  # only rules broke (jsonschema-rs agrees with the reference on exact JSON)
         except _FUSED_ERRORS:
             pass
         return self._python_values(payload)
@@ -115,7 +138,7 @@ class EventValidator:
                 types += explain.foreign_errors(list(compiled.iter_errors(probe.value)), probe)[1]  # type: ignore[union-attr]
         found = explain.violations(iter(errors), payload, root, keyword_value, copy)
         found |= explain.type_violations(types, copy, root, keyword_value)
-        return sorted(found) if found else check_rules(self.event, payload)
+        return sorted(found) if found else self._check_rules(payload)
 
     def validate_json(self, data: str | bytes | bytearray) -> tuple[Any, list[Violation]]:
         """JSON text parsed and validated: (payload, violations), read with orjson when the fast
@@ -174,7 +197,23 @@ class EventValidator:
             raise CatalogueError(f"{self.schema_file.path}: $ref {exc.ref!r} does not resolve in the catalogue") from None
         if errors:
             return sorted({v for error in errors for v in _violations(error, self.schema_file.schema)})
-        return check_rules(self.event, payload)
+        return self._check_rules(payload)
+
+
+def _huge_integer(payload: Any) -> str:
+    """The pointer of the first integer too long to convert to text ("" if none is found),
+    found without recursion: the payload may be deep too."""
+    limit = sys.get_int_max_str_digits()
+    stack: list[tuple[list[Any], Any]] = [([], payload)]
+    while stack:
+        path, value = stack.pop()
+        if type(value) is int and limit and value.bit_length() > limit * 3.32:  # log2(10) bits a digit
+            return pointer_of(path)
+        if isinstance(value, dict):
+            stack.extend((path + [key], item) for key, item in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((path + [index], item) for index, item in reversed(list(enumerate(value))))
+    return ""
 
 
 @lru_cache(maxsize=None)
@@ -187,7 +226,7 @@ def validator_for(ref: str, catalogue: Catalogue | None = None) -> EventValidato
     """The validator of `NAME`, `NAME@MAJOR` or `NAME@VERSION` (as `validate` reads them), built
     once per catalogue."""
     cat = catalogue or _packaged()
-    return EventValidator(cat, cat.get(ref))
+    return EventValidator(cat, cat.event(ref))
 
 
 def validate(event: str, payload: Any) -> list[Violation]:

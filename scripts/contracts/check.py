@@ -1,12 +1,16 @@
 """`contracts check`: everything a reviewer needs before merging, fastest checks first.
 
 1. metaschema   every schema file is valid draft 2020-12 (check-jsonschema)
+   released     every file and rule set of the last release is unchanged (released.py; no flag needed)
 2. conventions  naming, descriptions, `$id`s, references, closed objects (C001...)
 3. rules        the contract rule catalogue names only known events
 4. fixtures     every valid fixture passes; every invalid one fails with exactly its expected error
 5. policy       each version's SemVer bump is at least what the compatibility checker requires
+   modes        each event's compatibility mode holds within each major (modes.py)
+   evidence     each version's fixtures show what it accepts and adds (evidence.py)
+   lifecycle    the lifecycle records are well formed and only go forward (lifecycle.py)
 6. generated    generated/ and the docs' generated pages are what `contracts generate` writes now
-With --against REF, "released" (after metaschema) also fails on any edit to a released version.
+With --against REF, "against" also fails on any edit to a version committed at REF.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ from .generate import GenerateError, drift
 from .locate import line_of
 from .policy import check_bumps
 from .project import Project
+from .evidence import check_evidence
+from .lifecycle import check_lifecycle
+from .modes import check_modes
+from .released import check_released
 
 
 def metaschema(project: Project) -> Iterator[Finding]:
@@ -78,6 +86,9 @@ def rules(project: Project) -> Iterator[Finding]:
                               "name an event that has a schema in schemas/")
 
 
+FIXTURES_SHOWN = 3  # failing fixtures listed per version before the rest are counted
+
+
 def fixtures(project: Project) -> Iterator[Finding]:
     validators: dict[str, EventValidator] = {}
     try:
@@ -87,6 +98,7 @@ def fixtures(project: Project) -> Iterator[Finding]:
         yield Finding(project.relative(Path(path)), 1, "", "fixture", message, "see docs/contributing.md")
         return
     broken: set[str] = set()
+    failing: dict[str, int] = {}
     for case in cases:
         rel = project.relative(case.path)
         if case.ref in broken:
@@ -101,9 +113,20 @@ def fixtures(project: Project) -> Iterator[Finding]:
                           "fix the schema problems above, or put the fixture under an event and version of schemas/")
             continue
         if problem:
+            failing[case.ref] = failing.get(case.ref, 0) + 1
+            if failing[case.ref] > FIXTURES_SHOWN:
+                continue
             text = case.path.read_text(encoding="utf-8")
             yield Finding(rel, line_of(text, "/payload"), "/payload", "fixture", problem,
                           "fix the schema or rule, or correct the fixture's `expect`")
+
+
+    for ref, count in sorted(failing.items()):
+        if count > FIXTURES_SHOWN:
+            # One edit to a shared shape can break every fixture of every version: the first few
+            # say what broke, a count says how far it reaches.
+            yield Finding(f"fixtures/{ref.replace('@', '/')}/", 1, "", "fixture",
+                          f"and {count - FIXTURES_SHOWN} more fixtures of {ref} fail", "fix the cause named above")
 
 
 def policy(project: Project) -> Iterator[Finding]:
@@ -123,9 +146,13 @@ def generated(project: Project) -> Iterator[Finding]:
 
 CHECKS: list[tuple[str, Callable[[Project], Iterator[Finding]]]] = [
     ("metaschema", metaschema),
+    ("released", check_released),
     ("conventions", conventions),
     ("rules", rules),
     ("fixtures", fixtures),
     ("policy", policy),
+    ("modes", check_modes),
+    ("evidence", check_evidence),
+    ("lifecycle", check_lifecycle),
     ("generated", generated),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 
 from multi_workflow_telemetry.catalogue import CatalogueError
 
-from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Unusable
+from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Unusable, printable
 from .project import Project
 
 # Each command imports what it needs when it runs: `contracts validate` in a pipeline should not
@@ -21,26 +22,41 @@ from .project import Project
 EPILOG = """exit codes:
   0  everything is valid / up to date
   1  invalid: an event, fixture or schema breaks the contract
-  2  unusable input: unknown event, unreadable file, bad arguments
+  2  unusable input: unknown event, unreadable file, bad arguments, lines not validated
 """
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the main process is, so cleanup runs as for Ctrl-C."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Without this, SIGTERM ends the process at once: no `finally` runs, so worker processes and
+    # temporary files would stay behind.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         project = Project.find()
         return int(args.run(project, args))
     except (CatalogueError, Unusable) as exc:
-        print(f"contracts: error: {exc}", file=sys.stderr)
+        print(f"contracts: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print("contracts: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("contracts: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except Exception as exc:  # a bug, not bad input: still one line, unless asked for the trace
         if os.environ.get("CONTRACTS_DEBUG"):
             raise
-        print(f"contracts: internal error: {type(exc).__name__}: {exc} (set CONTRACTS_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(f"contracts: internal error: {type(exc).__name__}: {printable(str(exc))} (set CONTRACTS_DEBUG=1 for the traceback)",
+              file=sys.stderr)
         return EXIT_UNUSABLE
 
 
@@ -51,12 +67,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    from .ci_output import tool_version
+
+    parser.add_argument("--version", action="version", version=f"contracts {tool_version()}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     p = sub.add_parser("check", help="everything a reviewer needs before merging", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--against", metavar="REF",
-                   help="also fail when a schema file released at git REF (e.g. origin/main) has changed")
+                   help="also fail when a schema file committed at git REF (e.g. origin/main) has changed "
+                        "(the last release is compared against without it)")
+    _outputs(p, ["text", "json", "github", "sarif", "junit"])
     p.set_defaults(run=_check)
 
     p = sub.add_parser("diff", help="compatibility of two schema versions, with witnesses", epilog=EPILOG,
@@ -65,13 +86,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="NEW", help="schema file, or EVENT@VERSION from schemas/")
     p.add_argument("--mode", choices=["backward", "forward", "full"], default="backward",
                    help="which compatibility decides the exit code (default: backward)")
-    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    _outputs(p, ["text", "json", "markdown", "github", "sarif", "junit"])
+    p.add_argument("--default-dialect", choices=["draft-07", "2020-12"], default="2020-12",
+                   help="the dialect of a schema without $schema (default: 2020-12)")
+    p.add_argument("--format-assertion", action="store_true",
+                   help="treat `format` as an assertion, in the proof and in the validators that check "
+                        "witnesses (default: an annotation, as the repository's validators treat it)")
     p.set_defaults(run=_diff)
 
     p = sub.add_parser("report", help="the markdown a reviewer reads on a pull request", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--against", metavar="REF", required=True, help="git ref of the released contract")
-    p.add_argument("--output", metavar="FILE", help="write the markdown here instead of standard output")
+    _outputs(p, ["markdown", "json", "github", "sarif", "junit"])
     p.set_defaults(run=_report)
 
     p = sub.add_parser("validate", help="validate .json / .jsonl events against the contract", epilog=EPILOG,
@@ -80,11 +106,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--event", metavar="NAME[@VERSION]",
                    help="event to validate bare payloads against: NAME (newest of the default major), NAME@MAJOR or "
                         "NAME@VERSION (default: each line's envelope or event_type)")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    _outputs(p, ["text", "json", "github", "sarif", "junit"])
     p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                    help="processes to validate large inputs with (default: the number of cores)")
     p.add_argument("--correlate", action="store_true",
                    help="pair each execution_summary with its plan_created across all inputs")
+    p.add_argument("--deny-deprecated", action="store_true",
+                   help="fail (exit 1) on events of a deprecated or retired version instead of warning")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
                      help="show a progress bar (default: only when output is a terminal)")
@@ -113,6 +141,14 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="regenerate generated/ from schemas/, fixtures/ and runtime/")
     p.set_defaults(run=_generate)
 
+    p = sub.add_parser("new-version", help="scaffold the next version file of an event and its fixture folders",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("event", metavar="EVENT", help="event (or shared file) name, e.g. multi_workflow.plan_created")
+    level = p.add_mutually_exclusive_group(required=True)
+    for bump in ("patch", "minor", "major"):
+        level.add_argument(f"--{bump}", dest="bump", action="store_const", const=bump)
+    p.set_defaults(run=_new_version)
+
     p = sub.add_parser("version", help="the package version the tree would be released as, and why")
     p.set_defaults(run=_version)
 
@@ -127,22 +163,46 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _outputs(p: argparse.ArgumentParser, formats: list[str]) -> None:
+    p.add_argument("--format", choices=formats, default=formats[0],
+                   help="github: workflow annotations; sarif: SARIF 2.1.0; junit: JUnit XML (default: %(default)s)")
+    p.add_argument("--output", metavar="FILE", help="write the output here instead of standard output")
+
+
+def _emit(args: argparse.Namespace, text: str) -> None:
+    """The command's output, to --output FILE or standard output."""
+    if getattr(args, "output", None):
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(text, end="")
+
+
 def _check(project: Project, args: argparse.Namespace) -> int:
+    from .ci_output import render
+
+    found: list = []
     failed = 0
     from . import check as checks
     from .policy import check_immutable
 
     steps = list(checks.CHECKS)
     if args.against:
-        steps.insert(1, ("released", lambda p: check_immutable(p, args.against)))
+        steps.insert(2, ("against", lambda p: check_immutable(p, args.against)))
     for name, run in steps:
         started = time.perf_counter()
         findings = list(run(project))
-        for finding in findings:
-            print(finding)
+        found += findings
+        if args.format == "text" and not args.output:
+            for finding in findings:
+                print(finding)
         status = "ok" if not findings else f"{len(findings)} problem{'s' if len(findings) != 1 else ''}"
         print(f"check {name}: {status} ({time.perf_counter() - started:.1f}s)", file=sys.stderr)
         failed += len(findings)
+    if args.format != "text":
+        _emit(args, render(found, args.format, "check"))
+    elif args.output:
+        _emit(args, "".join(f"{f}\n" for f in found))
     if failed:
         print(f"contracts check: {failed} problem{'s' if failed != 1 else ''}", file=sys.stderr)
         return EXIT_INVALID
@@ -161,19 +221,33 @@ def _jobs(text: str) -> int:
 
 
 def _validate(project: Project, args: argparse.Namespace) -> int:
+    from .deprecated import scan
     from .validate_cmd import validate_inputs
 
-    summary = validate_inputs(project.catalogue, args.event, args.paths, args.format,
+    ci = args.format not in ("text", "json")
+    summary = validate_inputs(project.catalogue, args.event, args.paths, "json" if ci or args.output else args.format,
                               jobs=args.jobs, progress=args.progress, correlate=args.correlate)
-    if args.format == "json":
-        print(json.dumps(summary.as_json(), indent=2))
+    ended = list(scan(project, args.paths, args.event))
+    for finding in ended:
+        print(("" if args.deny_deprecated else "warning: ") + str(finding), file=sys.stderr)
+    if ci:
+        from .ci_output import render
+
+        findings = summary.findings + summary.correlation_problems + (ended if args.deny_deprecated else [])
+        _emit(args, render(findings, args.format, "validate", args.paths))
+        print(summary.line(), file=sys.stderr)
+    elif args.format == "json":
+        _emit(args, json.dumps(summary.as_json(), indent=2) + "\n")
     else:
+        if args.output:
+            _emit(args, "".join(f"{f}\n" for f in summary.findings + summary.correlation_problems))
         for problem in summary.unusable:
-            print(f"contracts: error: {problem}", file=sys.stderr)
+            print(f"contracts: error: {printable(problem)}", file=sys.stderr)
         print(summary.line(), file=sys.stderr)
     if summary.unusable:
         return EXIT_UNUSABLE
-    return EXIT_INVALID if summary.invalid or summary.unreadable or summary.correlation_count else EXIT_OK
+    denied = bool(ended) and args.deny_deprecated
+    return EXIT_INVALID if summary.invalid or summary.unreadable or summary.correlation_count or denied else EXIT_OK
 
 
 def _load(project: Project, args: argparse.Namespace) -> int:
@@ -192,28 +266,51 @@ def _load(project: Project, args: argparse.Namespace) -> int:
 def _diff(project: Project, args: argparse.Namespace) -> int:
     from .diff_cmd import compare, render
 
-    old_label, new_label, report = compare(project, args.old, args.new)
-    print(render(report, args.format, old_label, new_label), end="")
+    old_label, new_label, report = compare(project, args.old, args.new, default_dialect=args.default_dialect,
+                                           format_assertion=args.format_assertion)
+    if args.format in ("github", "sarif", "junit"):
+        from .ci_output import render as ci
+        from .diff_cmd import change_findings
+
+        _emit(args, ci(change_findings(project, report, new_label, args.mode), args.format, "diff"))
+    else:
+        _emit(args, render(report, args.format, old_label, new_label))
     return EXIT_OK if report.compatible(args.mode) else EXIT_INVALID
 
 
 def _report(project: Project, args: argparse.Namespace) -> int:
     from .diff_cmd import review_report
 
-    markdown, ok = review_report(project, args.against)
-    if args.output:
-        Path(args.output).write_text(markdown, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+    markdown, ok, findings = review_report(project, args.against)
+    if args.format == "markdown":
+        _emit(args, markdown)
+    elif args.format == "json":
+        _emit(args, json.dumps({"against": args.against, "ok": ok, "markdown": markdown,
+                                "findings": [vars(f) for f in findings]}, indent=2, ensure_ascii=False) + "\n")
     else:
-        print(markdown, end="")
+        from .ci_output import render
+
+        _emit(args, render(findings, args.format, "report"))
     return EXIT_OK if ok else EXIT_INVALID
 
 
 def _generate(project: Project, args: argparse.Namespace) -> int:
     from .generate import write
 
-    target = write(project)
+    try:
+        target = write(project)
+    except OSError as exc:
+        raise Unusable(f"cannot write {project.relative(project.generated)}/: {exc.strerror or exc}; "
+                       "it is left as it was") from None
     print(f"generated {project.relative(target)}/", file=sys.stderr)
+    return EXIT_OK
+
+
+def _new_version(project: Project, args: argparse.Namespace) -> int:
+    from .new_version import scaffold
+
+    for line in scaffold(project, args.event, args.bump):
+        print(line)
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ Only events that passed validation take part: the others are already reported.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +27,9 @@ from multi_workflow_telemetry.rules import PLAN_CREATED
 from .findings import Finding
 from .stream import Pairing
 
-SPILL = 100_000  # paired plan_ids held in memory before they move to disk
+# Paired plan_ids held in memory before they move to disk (CONTRACTS_CORRELATE_SPILL: the tests
+# spill early).
+SPILL = int(os.environ.get("CONTRACTS_CORRELATE_SPILL", 100_000))
 
 Seen = tuple[str, int, Any, Any, Any, Any]  # (file, line, issue_number, stage_count, workflow_count, stages)
 
@@ -146,5 +149,9 @@ class Correlator:
             Finding(file, line, "/plan_id", "no-summary", f"plan {plan_id} has no execution_summary")
             for plan_id, (file, line, *_) in self.plans.items()
         ]
-        self.paired.close()
+        self.close()
         return missing, open_plans
+
+    def close(self) -> None:
+        """Remove the temporary file of paired plans, if there is one."""
+        self.paired.close()

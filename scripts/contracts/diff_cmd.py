@@ -9,9 +9,12 @@ from typing import Any
 from multi_workflow_telemetry.catalogue import EVENT_NAME, CatalogueError
 
 from .compat import Report, SchemaError, diff
+from .compat.context import DIALECTS
 from .policy import added_versions, check_immutable, step_for
-from .findings import Unusable
+from .findings import Finding, Unusable
+from .locate import line_of
 from .project import Project
+from .witness_events import complete
 
 
 class UnusableSchema(Unusable):
@@ -43,13 +46,30 @@ def load_schema(project: Project, spec: str) -> tuple[str, Any]:
     return spec, schema
 
 
-def compare(project: Project, old_spec: str, new_spec: str) -> tuple[str, str, Report]:
+def compare(project: Project, old_spec: str, new_spec: str, *, default_dialect: str = "2020-12",
+            format_assertion: bool = False) -> tuple[str, str, Report]:
+    """Diff two schemas; `default_dialect` ("draft-07" or "2020-12") is for schemas without `$schema`."""
     old_label, old = load_schema(project, old_spec)
     new_label, new = load_schema(project, new_spec)
     try:
-        return old_label, new_label, diff(old, new, registry=project.catalogue.registry)
+        report = diff(old, new, registry=project.catalogue.registry,
+                      default_dialect=DIALECTS[default_dialect], format_assertion=format_assertion)
     except SchemaError as exc:
         raise UnusableSchema(str(exc)) from None
+    files = [_catalogued(project, spec) for spec in (old_spec, new_spec)]
+    if files[0] is not None and files[1] is not None:
+        complete(project, files[0], files[1], report)  # whole events the rules accept, as witnesses
+    return old_label, new_label, report
+
+
+def _catalogued(project: Project, spec: str) -> Any:
+    name, at, _ = spec.partition("@")
+    if not (at and EVENT_NAME.match(name)) or Path(spec).exists():
+        return None
+    try:
+        return project.catalogue.get(spec)
+    except CatalogueError:
+        return None
 
 
 def render(report: Report, fmt: str, old_label: str, new_label: str) -> str:
@@ -60,16 +80,57 @@ def render(report: Report, fmt: str, old_label: str, new_label: str) -> str:
     return f"{old_label} -> {new_label}\n" + report.to_text()
 
 
-def review_report(project: Project, ref: str) -> tuple[str, bool]:
-    """The markdown a reviewer reads on a pull request, and whether the change passes the policy."""
+def _rule_lines(step: Any) -> list[str]:
+    if not step.rules:
+        return []
+    lines = ["| Rule | Change | Required bump |", "| --- | --- | --- |"]
+    lines += [f"| `{r.rule}` | {r.kind} in {step.new.ref} | {'MAJOR' if r.narrows else 'MINOR'} |" for r in step.rules]
+    return [*lines, ""]
+
+
+def _user_lines(project: Project, step: Any) -> list[str]:
+    if not step.impacts:
+        return []
+    from .users import by_event
+
+    lines = ["Judged through the event versions that refer to it:", "",
+             "| Affected event | Versions | Required bump | Next version |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{name}` | {', '.join(versions)} | {need.upper()} | {then} |"
+              for name, versions, need, then in by_event(project, step.impacts)]
+    return [*lines, ""]
+
+
+def change_findings(project: Project, report: Report, new_label: str, mode: str) -> list[Finding]:
+    """The changes that break `mode` compatibility, as findings located in the NEW schema file."""
+    path = Path(new_label) if Path(new_label).is_file() else project.root / new_label
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    wanted = {"full": ("backward", "forward")}.get(mode, (mode,))
+    out = []
+    for c in report.changes:
+        if not any(d in c.breaks for d in wanted):
+            continue
+        witness = f"; witness: {c.witness_text()}" if c.has_witness else ""
+        out.append(Finding(new_label, line_of(text, c.path) if text else 1, c.path, c.kind,
+                           f"{c.message} (breaks {', '.join(c.breaks)}){witness}"))
+    return out
+
+
+def review_report(project: Project, ref: str) -> tuple[str, bool, list[Finding]]:
+    """The markdown a reviewer reads on a pull request, whether the change passes the policy, and
+    what fails it as findings (for the CI formats)."""
+    from .released import check_released
+
     lines = [f"## Contract changes against `{ref}`", ""]
     ok = True
-    edited = list(check_immutable(project, ref))
+    seen: set[tuple[str, str]] = set()
+    edited = [f for f in [*check_immutable(project, ref), *check_released(project)]
+              if (f.file, f.rule) not in seen and not seen.add((f.file, f.rule))]  # type: ignore[func-returns-value]
     if edited:
         ok = False
-        lines += ["### ❌ Released versions edited", ""]
-        lines += [f"- `{f.file}`: {f.message}. Fix: {f.fix}" for f in edited]
+        lines += ["### ❌ Released versions or their rules changed", ""]
+        lines += [f"- `{f.file}:{f.line}` [{f.rule}]: {f.message}. **Fix:** {f.fix}" for f in edited]
         lines.append("")
+    failing: list[Finding] = []
     added = added_versions(project, ref)
     if not added and not edited:
         lines.append("No schema version added or changed.")
@@ -83,12 +144,19 @@ def review_report(project: Project, ref: str) -> tuple[str, bool]:
             if step is None:
                 lines += [f"- **{schema_file.version}**: first version.", ""]
                 continue
+            complete(project, step.old, step.new, step.report)
             verdict = "✅ passes" if step.ok else "❌ fails"
             lines += [
                 f"- **{step.old.version} → {step.new.version}**: declared {step.declared.upper()}, "
                 f"required {step.required.upper()}: {verdict} the version policy.",
                 "",
+                *_rule_lines(step),
+                *_user_lines(project, step),
                 step.report.to_markdown(),
             ]
             ok = ok and step.ok
-    return "\n".join(lines).rstrip() + "\n", ok
+            if not step.ok:
+                failing.append(Finding(project.relative(step.new.path), 1, "/x-event/version", "policy-bump",
+                                       f"{step.old.version} → {step.new.version} is a {step.declared.upper()} bump, "
+                                       f"but the change is {step.why(project)}: a {step.required.upper()} is required"))
+    return "\n".join(lines).rstrip() + "\n", ok, edited + failing

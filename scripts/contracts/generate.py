@@ -15,6 +15,7 @@ from __future__ import annotations
 import filecmp
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -271,15 +272,42 @@ def _ignorable(name: str) -> bool:
 
 
 def write(project: Project) -> Path:
-    """Regenerate generated/ and the reference pages of docs/ in place."""
-    for rel, text in pages(project).items():
-        _write(project.root / rel, text)
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "generated"
+    """Regenerate generated/ and the reference pages of docs/, each replaced whole or not at all.
+
+    The new tree is written beside generated/ (the same file system, so renaming is atomic), then
+    takes its place in two renames: the old tree aside, the new one in. A failure while writing (a
+    full disk, an interruption) leaves generated/ as it was, where deleting it first and copying
+    after would leave a package that cannot even be imported; a failure between the two renames
+    puts the old tree back."""
+    target = project.generated
+    work = Path(tempfile.mkdtemp(prefix=".generated-", dir=target.parent))
+    try:
+        fresh = work / "new"
         generate(project, fresh)
-        target = project.generated
-        if target.exists():
-            for child in target.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
-        shutil.copytree(fresh, target, dirs_exist_ok=True)
+        for rel, text in pages(project).items():
+            _replace(project.root / rel, text)
+        if not target.exists():
+            fresh.rename(target)
+        else:
+            target.rename(work / "old")
+            try:
+                fresh.rename(target)
+            except BaseException:
+                (work / "old").rename(target)
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with open(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

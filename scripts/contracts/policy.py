@@ -3,8 +3,10 @@
 - PATCH: the new version accepts exactly the same instances (annotations only).
 - MINOR: backward compatible (every instance of the old version is valid under the new one).
 - MAJOR: anything else.
-A version may declare a bigger bump than its change needs, never a smaller one. Released
-version files are immutable: a change is a new file, never an edit.
+What a version accepts is its schema *and* its contract rules: a rule added to a version narrows it
+(MAJOR), a rule left out widens it (MINOR). A shared file is judged through the event versions that
+refer to it (users.py). A version may declare a bigger bump than its change needs, never a smaller
+one. Released version files are immutable: a change is a new file, never an edit.
 """
 
 from __future__ import annotations
@@ -12,15 +14,18 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 from multi_workflow_telemetry.catalogue import SchemaFile, version_key
+from multi_workflow_telemetry.rules import rules_for
 
 from .compat import Report, SchemaError, diff
 from .findings import Finding, Unusable
 from .project import Project
+from .rule_sets import RuleChange, fingerprint, rule_changes
+from .users import Impact, describe, new_version_impacts
 
 BUMPS = ("patch", "minor", "major")
 
@@ -53,32 +58,67 @@ def next_version(version: str, bump: str) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One pair of consecutive versions of an event, and what the checker says of it."""
+    """One pair of versions of an event (or shared file), and what the checker says of it: the
+    schemas' report, the rules added or left out, and, for a shared file, its users' reports."""
 
     old: SchemaFile
     new: SchemaFile
     report: Report
+    rules: list[RuleChange] = field(default_factory=list)
+    impacts: list[Impact] = field(default_factory=list)
 
     @property
     def declared(self) -> str:
         return declared_bump(self.old.version, self.new.version)
 
     @property
+    def backward(self) -> bool:
+        """Every event the old version accepts, the new one accepts (schema, rules and users)."""
+        return (self.report.backward and not any(r.narrows for r in self.rules)
+                and all(i.report.backward for i in self.impacts))
+
+    @property
+    def forward(self) -> bool:
+        """Every event the new version accepts, the old one accepts."""
+        return self.report.forward and not self.rules and all(i.report.forward for i in self.impacts)
+
+    @property
     def required(self) -> str:
-        return required_bump(self.report)
+        if self.backward and self.forward:
+            return "patch"
+        return "minor" if self.backward else "major"
 
     @property
     def ok(self) -> bool:
         return BUMPS.index(self.declared) >= BUMPS.index(self.required)
 
+    def why(self, project: Project) -> str:
+        """What makes the step need its bump, for messages."""
+        reasons = []
+        if not self.report.backward or not self.report.forward:
+            reasons.append(_why(self.report))
+        reasons += [f"rule {r.rule} {'added' if r.narrows else 'left out'}" for r in self.rules]
+        if self.impacts:
+            reasons.append(f"through its users: {describe(project, self.impacts)}")
+        return "; ".join(reasons) or "annotation-only"
+
+
+def compare_step(project: Project, old: SchemaFile, new: SchemaFile) -> Step:
+    """`old` → `new` judged on everything that decides what they accept."""
+    report = project.compare(old, new)
+    if new.is_event:
+        before = {r.id: fingerprint(r) for r in rules_for(old.name, old.version)}
+        after = {r.id: fingerprint(r) for r in rules_for(new.name, new.version)}
+        return Step(old, new, report, rules=rule_changes(before, after, new.name, new.version))
+    if "x-shared" in new.schema:
+        return Step(old, new, report, impacts=new_version_impacts(project, old, new))
+    return Step(old, new, report)
+
 
 def steps(project: Project, name: str) -> list[Step]:
     """Every pair of consecutive versions of `name`, compared."""
     versions = project.catalogue.versions(name)
-    return [
-        Step(old, new, project.compare(old, new))
-        for old, new in zip(versions, versions[1:])
-    ]
+    return [compare_step(project, old, new) for old, new in zip(versions, versions[1:])]
 
 
 def check_bumps(project: Project) -> Iterator[Finding]:
@@ -97,7 +137,7 @@ def check_bumps(project: Project) -> Iterator[Finding]:
             yield Finding(
                 project.relative(step.new.path), 1, "/x-event/version", "policy-bump",
                 f"{step.old.version} → {step.new.version} is a {step.declared.upper()} bump, but the change is "
-                f"{_why(step.report)}: a {step.required.upper()} is required ({needed})",
+                f"{step.why(project)}: a {step.required.upper()} is required ({needed})",
                 f"rename the file to {needed}.json (and its $id and x-event.version), or make the change "
                 f"{'backward compatible' if step.required == 'major' else 'annotation-only'}; "
                 f"see `contracts diff {name}@{step.old.version} {name}@{step.new.version}`",
@@ -161,6 +201,6 @@ def step_for(project: Project, schema_file: SchemaFile) -> Step | None:
     if index == 0:
         return None
     old = versions[index - 1]
-    return Step(old, schema_file, project.compare(old, schema_file))
+    return compare_step(project, old, schema_file)
 
 

@@ -47,10 +47,13 @@ class Snapshot:
     schemas: dict[str, str]  # "<event>/<version>.json" -> sha256
     runtime: str
     date: str = ""
+    # "<event>/<version>" -> {rule id: fingerprint}: each event version's contract rules (rule_sets.py)
+    rules: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {"version": self.version, "date": self.date, "default_major": self.default_major,
-                "runtime": self.runtime, "schemas": dict(sorted(self.schemas.items()))}
+                "runtime": self.runtime, "schemas": dict(sorted(self.schemas.items())),
+                "rules": {k: dict(sorted(v.items())) for k, v in sorted(self.rules.items())}}
 
 
 @dataclass
@@ -76,7 +79,9 @@ def current(project: Project, version: str = "") -> Snapshot:
     h = hashlib.sha256()
     for path in sorted(project.runtime.rglob("*.py")):
         h.update(str(path.relative_to(project.runtime)).encode() + b"\0" + path.read_bytes())
-    return Snapshot(version, project.default_major, schemas, h.hexdigest())
+    from .rule_sets import rule_sets
+
+    return Snapshot(version, project.default_major, schemas, h.hexdigest(), rules=rule_sets(project.catalogue))
 
 
 def ledger(project: Project) -> list[Snapshot]:
@@ -85,7 +90,8 @@ def ledger(project: Project) -> list[Snapshot]:
         return []
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
-        return [Snapshot(e["version"], int(e["default_major"]), dict(e["schemas"]), e["runtime"], e.get("date", ""))
+        return [Snapshot(e["version"], int(e["default_major"]), dict(e["schemas"]), e["runtime"], e.get("date", ""),
+                         {k: dict(v) for k, v in e.get("rules", {}).items()})
                 for e in entries]
     except (ValueError, KeyError, TypeError) as exc:
         raise ReleaseError(f"{LEDGER}: not a release ledger ({exc})") from None
@@ -107,6 +113,11 @@ def required_bump(old: Snapshot, new: Snapshot) -> Bump:
             bump.need("major", f"schemas/{rel} was released in {old.version} and is gone")
         elif new.schemas[rel] != sha:
             bump.need("major", f"schemas/{rel} was released in {old.version} and has changed")
+    for key, released in sorted(old.rules.items()):
+        now = new.rules.get(key)
+        if now is not None and now != released:
+            bump.need("major", f"the contract rules of {key.replace('/', '@')} were released in {old.version} "
+                               "and have changed")
     if new.default_major != old.default_major:
         bump.need("major", f"the default major moves from {old.default_major} to {new.default_major}: "
                            "unversioned calls would change what they accept")
@@ -159,7 +170,7 @@ def release(project: Project, *, asked: str = "", level: str = "", tag: bool = T
     """Record the next release in the ledger, commit it and tag `v<version>`; the version."""
     computed, bump = next_version(project)
     entries = ledger(project)
-    edited = [r for r in bump.reasons if r.startswith("MAJOR: schemas/")]
+    edited = [r for r in bump.reasons if r.startswith(("MAJOR: schemas/", "MAJOR: the contract rules"))]
     if edited:
         # Released versions are immutable: services validate with them, and a change is a new file.
         raise ReleaseError(f"refused: {edited[0].removeprefix('MAJOR: ')}; restore it and add a new version instead")
@@ -181,7 +192,7 @@ def release(project: Project, *, asked: str = "", level: str = "", tag: bool = T
         raise ReleaseError(f"nothing to release: the tree is release {last}")
     snapshot = current(project, version)
     entry = Snapshot(version, snapshot.default_major, snapshot.schemas, snapshot.runtime,
-                     dt.date.today().isoformat())
+                     dt.date.today().isoformat(), snapshot.rules)
     (project.root / LEDGER).write_text(
         json.dumps([e.as_json() for e in [*entries, entry]], indent=2) + "\n", encoding="utf-8")
     # The generated package and docs carry the version: regenerate from the new ledger (a fresh

@@ -3,17 +3,16 @@
 A stream is cut into chunks of whole lines (about `CHUNK` bytes each: byte ranges of a file, or
 blocks read from standard input). Each chunk is validated on its own, in this process or in a
 worker process, and the results are taken back in chunk order, so violations come out in line
-order whatever the number of workers. At most a few chunks are in flight at a time: memory
-depends on the chunk size and the number of workers, never on the length of the stream.
+order whatever the number of workers (supervise.py). At most a few chunks are in flight at a
+time: memory depends on the chunk size and the number of workers, never on the length of the
+stream.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
 import os
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -21,10 +20,10 @@ from typing import IO, Any
 
 import orjson
 from msgspec import UNSET
-from multi_workflow_telemetry._violation import json_type
-from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, closest
-from multi_workflow_telemetry.envelopes import data_schema, envelope_violations, is_envelope
-from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, strip_bom
+from multi_workflow_telemetry._violation import ContractViolation, json_type
+from multi_workflow_telemetry.catalogue import Catalogue, closest
+from multi_workflow_telemetry.envelopes import is_envelope, open_envelope
+from multi_workflow_telemetry.fast import NotJSON, loads_exact, same_bytes, same_length, strip_bom
 from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
 from multi_workflow_telemetry.structs import TIER_ERRORS, StructTier
 from multi_workflow_telemetry.validation import QUICK_ERRORS, EventValidator
@@ -40,6 +39,7 @@ Problem = tuple[int, str, str, str]
 # (line within the chunk, event, plan_id, issue_number, stage_count, workflow_count, stages)
 Pairing = tuple[int, str, str, Any, Any, Any, Any]
 
+# Where a valid line goes (`Checker.routing`): (line within the chunk, NAME@VERSION, enveloped)
 Route = tuple[int, str, bool]
 # A chunk to validate: ("file", path, start, end) or ("data", bytes)
 Task = tuple[Any, ...]
@@ -66,6 +66,8 @@ class ChunkResult:
     blank_lines: int = 0
     problems: list[Problem] = field(default_factory=list)
     pairings: list[Pairing] = field(default_factory=list)
+    not_validated: int = 0  # events of a chunk whose worker died (then `lost` says why)
+    lost: str = ""
     # With `Checker.routing`: (line, NAME@VERSION validated against, enveloped) of every valid
     # line, so the warehouse can convert lines without parsing them again to find their table.
     routes: list[Route] | None = None
@@ -75,14 +77,6 @@ def _stages_key(stages: list[Any]) -> tuple[Any, ...]:
     return tuple(
         (s["index"], s["run_mode"], tuple(s["workflows"]), tuple(s["blocking_conflicts"])) for s in stages
     )
-
-
-def _spaced(lines: list[bytes]) -> bool:
-    """Whether the first line that holds anything is written with a space after its separators."""
-    for line in lines[:16]:
-        if line.strip():
-            return b'": ' in line
-    return False
 
 
 def _never(payload: Any) -> bool:
@@ -97,7 +91,7 @@ class Checker:
 
     def __init__(self, catalogue: Catalogue, event: str | None, correlate: bool = False) -> None:
         self.catalogue = catalogue
-        self.fixed = EventValidator(catalogue, catalogue.get(event)) if event else None
+        self.fixed = EventValidator(catalogue, catalogue.event(event)) if event else None
         self.correlate = correlate
         self.routing = False  # set by the warehouse: ChunkResult.routes is filled
         self._known = set(catalogue.events())
@@ -136,15 +130,9 @@ class Checker:
         return validator
 
     def run(self, task: Task) -> ChunkResult:
-        if task[0] == "file":
-            _, path, start, end = task
-            with open(path, "rb") as stream:
-                stream.seek(start)
-                data = stream.read(end - start)
-            if start == 0:
-                return self.chunk(strip_bom(data), nbytes=len(data))
-        else:
-            data = task[1]
+        data = _read(task)
+        if task[0] == "file" and task[2] == 0:
+            return self.chunk(strip_bom(data), nbytes=len(data))
         return self.chunk(data)
 
     def chunk(self, data: bytes, nbytes: int | None = None) -> ChunkResult:
@@ -176,8 +164,6 @@ class Checker:
         parse, parse_error, errors = orjson.loads, orjson.JSONDecodeError, QUICK_ERRORS
         tier = self.tier
         decode = tier.decoder.decode if tier.decoder is not None else None
-        if decode is not None and _spaced(lines):
-            decode = None  # `json.dumps`-style lines: the length proof cannot hold, the next tier reads them
         encode_into, written, tier_checks, tier_errors = tier.encode_into, bytearray(), tier.checks, TIER_ERRORS
         pairings, routes = result.pairings, result.routes
         versions = self._default_refs if routes is not None else {}
@@ -190,7 +176,7 @@ class Checker:
                 try:
                     value = decode(raw)
                     encode_into(value, written)  # into one buffer, reused: no new bytes per line
-                    if len(written) == len(raw):
+                    if len(written) == len(raw) or same_length(written, raw):
                         check, event = tier_checks[type(value)]
                         if check(value):
                             valid += 1
@@ -262,7 +248,10 @@ class Checker:
         validator = self.fixed or self._infer(payload)
         if validator is None:
             return "invalid", [self._unnamed(payload)], payload, None
-        violations = validator.validate(payload)
+        try:
+            violations = validator.validate(payload)
+        except ContractViolation as exc:  # a resource limit: this line only
+            return "unreadable", [(0, v.pointer, v.rule, v.message) for v in exc.violations], None, None
         if not violations:
             return "valid", [], payload, validator
         return "invalid", [(0, v.pointer, v.rule, v.message) for v in violations], payload, validator
@@ -281,17 +270,13 @@ class Checker:
 
     def _check_envelope(self, value: dict[str, Any]) -> tuple[str, list[Problem], Any, EventValidator | None]:
         """A CloudEvents envelope: its attributes, then `data` with the version `dataschema` names."""
-        problems = envelope_violations(value, self.catalogue)
-        if problems:
-            return "invalid", [(0, v.pointer, v.rule, v.message) for v in problems], value, None
-        if self.fixed is not None and value["type"] != self.fixed.event:
+        if self.fixed is not None and value.get("type") != self.fixed.event and isinstance(value.get("type"), str):
             message = f"the envelope's type is {value['type']!r}, and --event asks for {self.fixed.event!r}"
             return "invalid", [(0, "/type", "event", message)], value, None
         try:
-            schema_file = data_schema(value, self.catalogue)
-        except CatalogueError as exc:
-            pointer = "/type" if value["type"] not in self._known else "/dataschema"
-            return "invalid", [(0, pointer, "event" if pointer == "/type" else "dataschema", str(exc))], value, None
+            schema_file = open_envelope(value, self.catalogue).schema_file
+        except ContractViolation as exc:
+            return "invalid", [(0, v.pointer, v.rule, v.message) for v in exc.violations], value, None
         validator = self._by_version.get(schema_file.ref)
         if validator is None:
             validator = self._by_version[schema_file.ref] = EventValidator(self.catalogue, schema_file)
@@ -346,71 +331,25 @@ def stream_tasks(stream: IO[bytes], chunk: int = CHUNK) -> Iterator[Task]:
         yield ("data", block)
 
 
-_CHECKER: Checker | None = None
+def lost(task: Task, why: str) -> ChunkResult:
+    """What a chunk no one validated counts: its lines and events, all of them not validated."""
+    data = _read(task)
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    blank = sum(1 for line in lines if not line.strip())
+    events = len(lines) - blank
+    return ChunkResult(lines=len(lines), nbytes=len(data), events=events, blank_lines=blank,
+                       not_validated=events, lost=why)
 
 
-def _init(checker: Checker) -> None:
-    global _CHECKER
-    _CHECKER = checker
-
-
-def _work(task: Task) -> ChunkResult:
-    assert _CHECKER is not None
-    return _CHECKER.run(task)
-
-
-class Runner:
-    """Runs chunks in this process or, once a stream proves longer than a chunk, on `jobs`
-    worker processes; results come back in the order of the chunks."""
-
-    def __init__(self, checker: Checker, jobs: int) -> None:
-        self.checker = checker
-        self.jobs = max(1, jobs)
-        self._pool: Any = None
-
-    def results(self, tasks: Iterator[Task]) -> Iterator[ChunkResult]:
-        first = next(tasks, None)
-        if first is None:
-            return
-        second = next(tasks, None)
-        if second is None or self.jobs == 1:
-            yield self.checker.run(first)
-            if second is not None:
-                yield self.checker.run(second)
-                for task in tasks:
-                    yield self.checker.run(task)
-            return
-        pool = self._ensure_pool()
-        pending: deque[Any] = deque()
-        window = 2 * self.jobs  # chunks in flight: keeps every worker busy, bounds memory
-        for task in (first, second):
-            pending.append(pool.apply_async(_work, (task,)))
-        for task in tasks:
-            pending.append(pool.apply_async(_work, (task,)))
-            while len(pending) >= window:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
-
-    def start(self) -> None:
-        """Start the workers now (when a stream may need them): forking before any thread of the
-        progress bar exists keeps the workers clear of locks those threads might hold."""
-        if self.jobs > 1:
-            self._ensure_pool()
-
-    def _ensure_pool(self) -> Any:
-        if self._pool is None:
-            # fork: workers inherit the compiled validators instead of compiling their own
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else None)
-            self._pool = context.Pool(self.jobs, initializer=_init, initargs=(self.checker,))
-        return self._pool
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+def _read(task: Task) -> bytes:
+    if task[0] != "file":
+        return task[1]  # type: ignore[no-any-return]
+    _, path, start, end = task
+    with open(path, "rb") as stream:
+        stream.seek(start)
+        return stream.read(end - start)
 
 
 @lru_cache(maxsize=1)

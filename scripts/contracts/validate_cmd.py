@@ -10,7 +10,9 @@ its plan_created across every input (correlate.py).
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,9 +24,10 @@ from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 from multi_workflow_telemetry.fast import strip_bom
 
 from .correlate import Correlator
-from .findings import Finding, Unusable
+from .findings import Finding, Unusable, printable
 from .locate import line_of
-from .stream import CHUNK, Checker, ChunkResult, Runner, Task, default_jobs, file_tasks, stream_tasks
+from .stream import CHUNK, Checker, ChunkResult, Task, default_jobs, file_tasks, stream_tasks
+from .supervise import Runner
 
 
 class UnusableInput(Unusable):
@@ -37,6 +40,7 @@ class Summary:
     valid: int = 0
     invalid: int = 0
     unreadable: int = 0
+    not_validated: int = 0  # events of chunks whose worker died (each range is in `unusable`)
     blank_lines: int = 0
     violations: int = 0
     unusable: list[str] = field(default_factory=list)
@@ -52,6 +56,7 @@ class Summary:
             "valid": self.valid,
             "invalid": self.invalid,
             "unreadable": self.unreadable,
+            "not_validated": self.not_validated,
             "blank_lines": self.blank_lines,
             "violations": [_as_json(f) for f in self.findings],
             "unusable": self.unusable,
@@ -65,8 +70,9 @@ class Summary:
 
     def line(self) -> str:
         text = (
-            f"{self.events} events: {self.valid} valid, {self.invalid} invalid, {self.unreadable} unreadable; "
-            f"{self.violations} violations"
+            f"{self.events} events: {self.valid} valid, {self.invalid} invalid, {self.unreadable} unreadable"
+            + (f", {self.not_validated} not validated" if self.not_validated else "")
+            + f"; {self.violations} violations"
         )
         if self.correlated:
             open_plans = len(self.plans_without_summary)
@@ -100,16 +106,25 @@ class Validation:
             self.summary.unusable.append(problem)
 
     def finish(self) -> Summary:
+        try:
+            self._runner.close()
+            if self._correlator is not None:
+                missing, open_plans = self._correlator.finish()
+                for finding in missing:
+                    self._correlation(finding)
+                self.summary.plans_without_summary = open_plans
+                if self._out is not None:
+                    for finding in open_plans:
+                        print(finding, file=self._out)
+        finally:
+            self.close()
+        return self.summary
+
+    def close(self) -> None:
+        """Leave nothing behind: no worker process, no temporary file (also when interrupted)."""
         self._runner.close()
         if self._correlator is not None:
-            missing, open_plans = self._correlator.finish()
-            for finding in missing:
-                self._correlation(finding)
-            self.summary.plans_without_summary = open_plans
-            if self._out is not None:
-                for finding in open_plans:
-                    print(finding, file=self._out)
-        return self.summary
+            self._correlator.close()
 
     def _stream(self, name: str, tasks: Iterator[Task], size: int | None) -> None:
         offset = 0
@@ -136,6 +151,9 @@ class Validation:
         s.invalid += result.invalid
         s.unreadable += result.unreadable
         s.blank_lines += result.blank_lines
+        if result.lost:
+            s.not_validated += result.not_validated
+            s.unusable.append(f"{name}:{offset + 1}-{offset + result.lines}: not validated: {result.lost}")
         pairings = iter(result.pairings)
         pairing = next(pairings, None)
         for line, pointer, rule, message in result.problems:
@@ -188,22 +206,31 @@ class Validation:
 
 def read_input(path: str, document: Callable[[str, bytes], None],
                stream: Callable[[str, Iterator[Task], int | None], None]) -> str | None:
-    """Hand one input over as the commands read it: a `.json` file whole to `document`, any other
-    file or `-` (standard input) as chunks of lines to `stream`. Why it cannot be read, if so."""
+    """Hand one input over as `contracts validate` and `contracts load` both read it: a `.json`
+    file whole to `document`, anything else (or `-`, standard input) as chunks of lines to
+    `stream`. None, or the one line saying why the path cannot be read."""
     if path == "-":
         stream("<stdin>", stream_tasks(sys.stdin.buffer), None)
         return None
-    file = Path(path)
     try:
-        if file.suffix == ".json":
-            document(path, strip_bom(file.read_bytes()))
-        else:
-            with file.open("rb"):  # unreadable files are reported before any work starts
-                pass
-            size = file.stat().st_size
-            stream(path, file_tasks(path, size), size)
-    except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
-        return f"{path}: cannot read: {exc.strerror}"
+        # Opened once, then judged by what it is, not by its name or reported size: a pipe, a
+        # FIFO, /dev/stdin, a process substitution or a /proc file reports a size of 0 (or
+        # none) and is read to its end as a stream; only a regular file with a size is cut
+        # into byte ranges (which workers read themselves).
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            if Path(path).suffix == ".json":
+                document(path, strip_bom(handle.read()))
+            elif stat.S_ISREG(info.st_mode) and info.st_size > 0:
+                stream(path, file_tasks(path, info.st_size), info.st_size)
+            else:
+                stream(path, stream_tasks(handle), None)
+    except OSError as exc:
+        # Any path that cannot be read (missing, a directory, no permission, a symlink loop,
+        # a name too long, an I/O error) is one line and exit 2; the other inputs go on.
+        return f"{path}: cannot read: {exc.strerror or exc}"
     return None
 
 
@@ -230,7 +257,7 @@ class _Bar:
         self.progress = owner.progress
         self.started = time.perf_counter()
         self.events = 0
-        self.task = self.progress.add_task(name, total=size, events=0, rate=0.0)
+        self.task = self.progress.add_task(printable(name), total=size, events=0, rate=0.0)
         self.progress.start()
 
     def advance(self, nbytes: int, events: int) -> None:
@@ -265,6 +292,7 @@ def validate_inputs(catalogue: Catalogue, event: str | None, paths: list[str], f
     try:
         for path in paths:
             run.run(path)
-    finally:
-        summary = run.finish()
-    return summary
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM) or a bug: clean up, report nothing more
+        run.close()
+        raise
+    return run.finish()

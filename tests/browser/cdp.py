@@ -149,6 +149,11 @@ class Page:
         self.send("Emulation.setDeviceMetricsOverride",
                   {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
 
+    def set_width(self, width: int, height: int = 900) -> None:
+        """The viewport of a desktop window (`width` >= 1024) or of a phone (narrower)."""
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 1024})
+
     def _instrument(self, session: str) -> None:
         self.browser.send("Network.enable", session=session)
         # Workers (the search index is fetched by one) get sessions of their own: follow them.

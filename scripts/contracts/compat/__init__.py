@@ -28,16 +28,21 @@ __all__ = ["Change", "Report", "SchemaError", "diff"]
 
 
 def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
-         new_registry: Registry[Any] | None = None) -> Report:
+         new_registry: Registry[Any] | None = None, default_dialect: str = "2020-12",
+         format_assertion: bool = False) -> Report:
     """Compare two schemas (dicts or booleans) and report every change that breaks compatibility.
 
     `registry` holds the schemas that `$ref`s may point to (e.g. the repository's catalogue);
     anything else is refused, never fetched. `new_registry`, when given, is used for NEW instead
     (e.g. OLD's references resolved at a git ref, NEW's in the working tree). Raises `SchemaError`
     for input that cannot be compared (invalid schema, unknown dialect, unresolvable reference).
+    `default_dialect` ("2020-12" or "draft7") is the dialect of a schema without `$schema`.
+    `format_assertion` makes `format` an assertion for the prover and the witness validators alike
+    (by default it is an annotation, as in the repository's validators).
     """
-    old_side = Side.build("old", old, registry)
-    new_side = Side.build("new", new, new_registry if new_registry is not None else registry)
+    old_side = Side.build("old", old, registry, default_dialect, format_assertion)
+    new_side = Side.build("new", new, new_registry if new_registry is not None else registry, default_dialect,
+                          format_assertion)
     changes: list[Change] = []
     verdicts = {}
     for direction, left, right in (("backward", old_side, new_side), ("forward", new_side, old_side)):

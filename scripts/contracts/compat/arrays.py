@@ -60,9 +60,17 @@ class ArrayRules(ProverAPI):
         need = kw.get("minContains", 1) if right.dialect in ("2019-09", "2020-12") else 1
         most = kw.get("maxContains") if right.dialect in ("2019-09", "2020-12") else None
         theirs_kw = [(n, k) for n, k in zip(left, facts.kws) if "contains" in k]
+        # An item `contains` matches is still an item: whatever `items`/`prefixItems` say of its
+        # position holds of it too, so each possible position is proved with those.
+        last = facts.prefix_len if facts.max_items is None else min(facts.prefix_len, facts.max_items)
+        positions = [facts.item_nodes(i) for i in range(last + 1)]
+
+        def everywhere(first: list[Node], then: Node) -> bool:
+            return all(self.proved(first + at, then, depth + 1) for at in positions)
+
         if isinstance(need, int) and need > 0:
-            ok = any(k.get("minContains", 1) >= need and self.proved([n.child(k["contains"], "contains")], target,
-                                                                    depth + 1) for n, k in theirs_kw)
+            ok = any(k.get("minContains", 1) >= need and everywhere([n.child(k["contains"], "contains")], target)
+                     for n, k in theirs_kw)
             if not ok and facts.min_items >= need:
                 hits = 0
                 for i in range(min(facts.min_items, 64)):
@@ -76,7 +84,7 @@ class ArrayRules(ProverAPI):
         if isinstance(most, int):
             ok = facts.max_items is not None and facts.max_items <= most
             ok = ok or any(isinstance(k.get("maxContains"), int) and k["maxContains"] <= most
-                           and self.proved([target], n.child(k["contains"], "contains"), depth + 1)
+                           and everywhere([target], n.child(k["contains"], "contains"))
                            for n, k in theirs_kw)
             if not ok:
                 fails.append(Failure(("max-contains-narrowed", "max-contains-widened"), left[0].path,

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import jsonschema_rs
 import referencing.jsonschema
-from jsonschema import Draft4Validator, Draft6Validator, Draft7Validator, Draft201909Validator, Draft202012Validator
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
+
+from .ecma import VALIDATORS
 
 SPECS = {
     "draft4": referencing.jsonschema.DRAFT4,
@@ -22,13 +24,7 @@ SPECS = {
     "2019-09": referencing.jsonschema.DRAFT201909,
     "2020-12": referencing.jsonschema.DRAFT202012,
 }
-VALIDATORS: dict[str, Any] = {
-    "draft4": Draft4Validator,
-    "draft6": Draft6Validator,
-    "draft7": Draft7Validator,
-    "2019-09": Draft201909Validator,
-    "2020-12": Draft202012Validator,
-}
+DIALECTS = {"draft-07": "draft7", "2020-12": "2020-12"}  # what --default-dialect may name
 
 
 # Keywords whose values are instances, not schemas: a "$ref" key inside them is data.
@@ -55,6 +51,19 @@ def dialect_of(schema: Any, default: str = "2020-12") -> str:
     raise SchemaError(f"unknown $schema {uri!r}: expected draft-04, -06, -07, 2019-09 or 2020-12")
 
 
+META_URIS = {"draft4": "http://json-schema.org/draft-04/schema#", "draft6": "http://json-schema.org/draft-06/schema#",
+             "draft7": "http://json-schema.org/draft-07/schema#",
+             "2019-09": "https://json-schema.org/draft/2019-09/schema",
+             "2020-12": "https://json-schema.org/draft/2020-12/schema"}
+
+
+def _meta_valid(schema: Any) -> bool:
+    try:
+        return bool(jsonschema_rs.meta.is_valid(schema))
+    except Exception:  # noqa: BLE001 - a dialect or shape it does not know: ask jsonschema
+        return False
+
+
 def _refuse(uri: str) -> Resource[Any]:
     # Anything not already in the registry is refused: a diff never touches the network.
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
@@ -62,7 +71,12 @@ def _refuse(uri: str) -> Resource[Any]:
 
 @dataclass(eq=False)
 class Side:
-    """One schema of the pair (`old` or `new`) with the registry its references resolve in."""
+    """One schema of the pair (`old` or `new`) with the registry its references resolve in.
+
+    `format_assertion`: whether `format` is an assertion, for this checker and for the validators
+    that confirm its witnesses alike. Off by default, as the repository's validators (jsonschema-rs
+    and jsonschema, as the runtime uses them) treat `format` as an annotation.
+    """
 
     name: str
     root: Any
@@ -70,18 +84,25 @@ class Side:
     registry: Registry[Any] = field(repr=False)
     uri: str
     undecided: int = 0
+    format_assertion: bool = False
     validators: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, name: str, root: Any, registry: Registry[Any] | None, default_dialect: str = "2020-12") -> Side:
-        """Check `root` against its metaschema and index it in a registry of its own (SchemaError if unusable)."""
+    def build(cls, name: str, root: Any, registry: Registry[Any] | None, default_dialect: str = "2020-12",
+              format_assertion: bool = False) -> Side:
+        """Check `root` against its metaschema and index it in a registry of its own (SchemaError if unusable).
+
+        `default_dialect` is the dialect of a schema that names no `$schema` ("2020-12" or "draft7").
+        """
         if not isinstance(root, (dict, bool)):
             raise SchemaError(f"{name}: a schema must be a JSON object or a boolean")
         dialect = dialect_of(root, default_dialect)
         spec = SPECS[dialect]
         meta = VALIDATORS[dialect]
         # Structure only: a pattern Python's `re` cannot compile is still a schema (and unprovable).
-        error = best_match(meta(meta.META_SCHEMA).iter_errors(root))
+        # jsonschema-rs answers fast; jsonschema words the error when there is one.
+        declared = root if not isinstance(root, dict) or "$schema" in root else {**root, "$schema": META_URIS[dialect]}
+        error = None if _meta_valid(declared) else best_match(meta(meta.META_SCHEMA).iter_errors(root))
         if error is not None:
             where = "/".join(str(p) for p in error.path)
             raise SchemaError(f"{name} #/{where}: not a valid {dialect} schema: {error.message}")
@@ -96,7 +117,7 @@ class Side:
             reg = base.with_resource(uri, resource).crawl()
         except Exception as exc:  # noqa: BLE001 - any crawl failure makes the input unusable
             raise SchemaError(f"{name}: cannot index the schema ({exc})") from None
-        side = cls(name, root, dialect, reg, uri)
+        side = cls(name, root, dialect, reg, uri, format_assertion=format_assertion)
         side.check_refs(side.root_node())
         return side
 
@@ -119,20 +140,20 @@ class Side:
     def root_node(self) -> Node:
         return Node(self.root, self.registry.resolver(base_uri=self.uri), self.dialect, "", self)
 
-    def validator(self, node: Node, formats: bool = False) -> Any:
+    def validator(self, node: Node) -> Any:
         """A real validator for `node` in its scope (cached: building one costs more than using it)."""
-        key = (node.key, node.dialect, formats)
+        key = (node.key, node.dialect)
         if key not in self.validators:
             cls = VALIDATORS[node.dialect]
-            checker = cls.FORMAT_CHECKER if formats else None
+            checker = cls.FORMAT_CHECKER if self.format_assertion else None
             self.validators[key] = cls(node.schema, registry=self.registry, _resolver=node.resolver,
                                        format_checker=checker)
         return self.validators[key]
 
-    def accepts(self, node: Node, instance: Any, formats: bool = False) -> bool:
+    def accepts(self, node: Node, instance: Any) -> bool:
         """Whether the real validator accepts `instance` under `node`; Undecidable if it cannot say."""
         try:
-            return bool(self.validator(node, formats).is_valid(instance))
+            return bool(self.validator(node).is_valid(instance))
         except RecursionError:
             raise Undecidable("validator recursion limit") from None
         except Exception as exc:  # noqa: BLE001 - bad regex, unresolvable ref, ...: no answer
@@ -203,5 +224,5 @@ class Node:
         dialect = dialect_of(target, self.dialect) if isinstance(target, dict) else self.dialect
         return Node(target, resolved.resolver, dialect, self.path, self.side)
 
-    def accepts(self, instance: Any, formats: bool = False) -> bool:
-        return self.side.accepts(self, instance, formats)
+    def accepts(self, instance: Any) -> bool:
+        return self.side.accepts(self, instance)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import regular
 from .base import ProverAPI
 from .context import Node, Undecidable
 from .facts import Facts, RegexUnsupported, int_lower, int_upper
@@ -66,8 +67,15 @@ class Disjointness(ProverAPI):
                 return bool(hi[0] < lo[0] or (hi[0] == lo[0] and (hi[1] or lo[1])))
             return below(fa.upper, fb.lower) or below(fb.upper, fa.lower)
         if kind == "string":
-            return (fa.max_length is not None and fa.max_length < fb.min_length) or (
-                fb.max_length is not None and fb.max_length < fa.min_length)
+            if (fa.max_length is not None and fa.max_length < fb.min_length) or (
+                    fb.max_length is not None and fb.max_length < fa.min_length):
+                return True
+            if not (fa.values_of("pattern") or fb.values_of("pattern")):
+                return False
+            try:  # no string matches both sides' patterns within both sides' lengths
+                return regular.counterexample(fa.string_automata() + fb.string_automata(), None) is None
+            except regular.Unprovable:
+                return False
         if kind == "array":
             if (fa.max_items is not None and fa.max_items < fb.min_items) or (
                     fb.max_items is not None and fb.max_items < fa.min_items):

@@ -9,11 +9,12 @@ the left side larger, the sound direction).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from . import ecma, implied, numbers, regular
 from .context import Node
 from .normalise import ALL_KINDS, enum_values, intersect_kinds, keywords, kind_of, type_kinds
 
@@ -25,10 +26,10 @@ class RegexUnsupported(Exception):
 
 
 def search(pattern: str, name: str) -> bool:
-    # The same test jsonschema applies to patternProperties, so names match exactly as validated.
+    # ECMA-262 matching, as the validators that confirm witnesses do (never a backtracking `re`).
     try:
-        return re.search(pattern, name) is not None
-    except re.error as exc:
+        return ecma.search(pattern, name)
+    except ecma.BadPattern as exc:
         raise RegexUnsupported(f"pattern {pattern!r}: {exc}") from None
 
 
@@ -109,11 +110,12 @@ class Facts:
         if kind in ("number", "integer"):
             lo, hi = self.lower, self.upper
             if lo and hi:
-                if kind == "integer" or any(float(m).is_integer() for m in self.multiples):
-                    return int_lower(lo) > int_upper(hi)
+                step = self.step(kind == "integer")
+                if step is not None:
+                    return numbers.snap_lower(lo, step) > numbers.snap_upper(hi, step)
                 return lo[0] > hi[0] or (lo[0] == hi[0] and (lo[1] or hi[1]))
         if kind == "string":
-            return self.max_length is not None and self.min_length > self.max_length
+            return (self.max_length is not None and self.min_length > self.max_length) or self.strings_empty
         if kind == "array":
             return self.max_items is not None and self.min_items > self.max_items
         if kind == "object":
@@ -144,7 +146,12 @@ class Facts:
         """Every number accepted is an integer (declared so, or a multiple of an integer)."""
         if "integer" in self.kinds:
             return True
-        return any(float(m).is_integer() for m in self.multiples)
+        step = numbers.lattice(self.multiples, False)
+        return step is not None and step.denominator == 1
+
+    def step(self, integral: bool) -> Fraction | None:
+        """The lattice every accepted number lies on (`integral`: only integers are live)."""
+        return numbers.lattice(self.multiples, integral)
 
     # -- strings -----------------------------------------------------------------------------
     @cached_property
@@ -158,10 +165,33 @@ class Facts:
     def values_of(self, keyword: str) -> list[Any]:
         return [kw[keyword] for kw in self.kws if keyword in kw]
 
+    def string_automata(self) -> list[regular.Nfa]:
+        """Automata whose intersection holds every string accepted here (regular.Unprovable if none).
+
+        Lengths beyond what an automaton holds cheaply are widened, which only adds strings.
+        """
+        patterns = [p for p in self.values_of("pattern") if isinstance(p, str)]
+        low = min(self.min_length, regular.MAX_REPEAT)
+        high = self.max_length if self.max_length is not None and self.max_length <= regular.MAX_REPEAT else None
+        return [regular.language(p) for p in patterns] + [regular.lengths(low, high)]
+
+    @cached_property
+    def strings_empty(self) -> bool:
+        """The patterns and lengths here admit no string at all (False when undecided)."""
+        if not self.values_of("pattern"):
+            return False
+        try:
+            return regular.counterexample(self.string_automata(), None) is None
+        except regular.Unprovable:
+            return False
+
     # -- arrays ------------------------------------------------------------------------------
     @cached_property
     def min_items(self) -> int:
-        return max([kw["minItems"] for kw in self.kws if _num(kw.get("minItems"))], default=0)
+        floors = [kw["minItems"] for kw in self.kws if _num(kw.get("minItems"))]
+        # `contains` needs its matches to be items: minContains (default 1) of them at least.
+        floors += [kw.get("minContains", 1) for kw in self.kws if "contains" in kw and _num(kw.get("minContains", 1))]
+        return max(floors, default=0)
 
     @cached_property
     def max_items(self) -> int | None:
@@ -169,6 +199,14 @@ class Facts:
         for kw in self.kws:
             if kw.get("items") is False:
                 caps.append(len(kw.get("prefixItems", [])))
+        if self.unique:
+            from .finite import finite_values  # finite reads Facts: imported late
+
+            def listed(nodes: list[Node]) -> list[Any] | None:
+                return finite_values(Facts(nodes))
+            cap = implied.unique_cap(self.prefix_len, self.item_nodes(self.prefix_len), listed)
+            if cap is not None:
+                caps.append(cap)
         return min(caps, default=None)
 
     @cached_property
@@ -193,7 +231,9 @@ class Facts:
     # -- objects -----------------------------------------------------------------------------
     @cached_property
     def required(self) -> set[str]:
-        return {r for kw in self.kws for r in kw.get("required", []) if isinstance(r, str)}
+        """Every property each instance has: `required`, closed under `dependentRequired`."""
+        return implied.required_closure(self.kws, {r for kw in self.kws for r in kw.get("required", [])
+                                                   if isinstance(r, str)})
 
     @cached_property
     def min_properties(self) -> int:

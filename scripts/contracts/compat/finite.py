@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .facts import Facts, int_lower, int_upper
+from .facts import Facts
+from .numbers import points
 from .normalise import enum_values
 
 LIMIT = 256
@@ -33,11 +34,12 @@ def finite_values(facts: Facts) -> list[Any] | None:
             lo, hi = facts.lower, facts.upper
             if lo is None or hi is None:
                 return None
-            if kind == "integer" or facts.integral:
-                first, last = int_lower(lo), int_upper(hi)
-                if last - first > LIMIT:
+            step = facts.step(kind == "integer" or facts.integral)
+            if step is not None:
+                on_lattice = points(lo, hi, step, LIMIT)
+                if on_lattice is None:
                     return None
-                out += list(range(first, last + 1))
+                out += on_lattice
             elif lo[0] == hi[0] and not lo[1] and not hi[1]:
                 out.append(lo[0])
             else:

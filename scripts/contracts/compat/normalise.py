@@ -36,7 +36,8 @@ ASSERTIONS: dict[str, frozenset[str]] = {
         "unevaluatedItems", "unevaluatedProperties", "$dynamicRef"}),
 }
 # Keywords whose meaning the prover does not model: on the right of an inclusion they block a proof.
-UNSUPPORTED = frozenset({"unevaluatedItems", "unevaluatedProperties", "$dynamicRef", "$recursiveRef", "contentSchema"})
+# (`unevaluated*` are rewritten by `unevaluated` before the prover reads a node.)
+UNSUPPORTED = frozenset({"$dynamicRef", "$recursiveRef", "contentSchema"})
 # Annotations that some validators are configured to assert: treated as constraints, conservatively.
 ASSERTABLE_ANNOTATIONS = ("format", "contentEncoding", "contentMediaType")
 

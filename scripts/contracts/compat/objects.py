@@ -9,10 +9,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import regular
 from .base import NO_HINT, Failure, ProverAPI
 from .context import Node, Undecidable
 from .facts import Facts, property_nodes
+from .implied import requiring
 from .normalise import is_trivially_true
+
+
+def _every_key_matches(patterns: dict[str, Any]) -> bool:
+    """Some pattern matches every property name (`""`, `.*`, `^.*`...): additionalProperties applies to none."""
+    for pattern in patterns:
+        try:
+            if regular.counterexample([regular.lengths(0, None)], regular.language(pattern)) is None:
+                return True
+        except regular.Unprovable:
+            continue
+    return False
+
+
+def _within_any(pattern: str, others: set[str]) -> bool:
+    """Every name `pattern` matches, one of `others` matches too (so it is never "additional" there)."""
+    for other in others:
+        try:
+            if regular.included([regular.language(pattern)], regular.language(other)):
+                return True
+        except regular.Unprovable:
+            continue
+    return False
 
 
 class ObjectRules(ProverAPI):
@@ -74,9 +98,10 @@ class ObjectRules(ProverAPI):
         for name, deps in kw.get("dependentRequired", {}).items():
             if not facts.possible(name) or not isinstance(deps, list):
                 continue
-            have = set(facts.required)
-            for k in facts.kws:
-                have |= set(k.get("dependentRequired", {}).get(name, []))
+            # What the left implies once `name` is there: dependentRequired closed, and the
+            # dependentSchemas it triggers (draft-07 `dependencies` in either form).
+            scoped = self.flatten(left + [requiring(a0, name)])
+            have = Facts(scoped).required if scoped is not None else set(deps)
             missing = [d for d in deps if d not in have]
             if missing:
                 fails.append(Failure(("dependent-required-added", "dependent-required-removed"), a0.path,
@@ -86,8 +111,7 @@ class ObjectRules(ProverAPI):
             target = right.child(dep, "dependentSchemas", name)
             if not facts.possible(name) or self.proved(left, target, depth):
                 continue
-            if any(self.proved(left + [n.child(k["dependentSchemas"][name], "dependentSchemas", name)], target, depth)
-                   for n, k in zip(left, facts.kws) if name in k.get("dependentSchemas", {})):
+            if self.proved(left + [requiring(a0, name)], target, depth):
                 continue
             fails.append(Failure(("dependent-schema-narrowed", "dependent-schema-widened"), a0.path, target.path,
                                  f"{{B}} applies a schema whenever {name!r} is present that {{A}} is not shown to "
@@ -102,7 +126,8 @@ class ObjectRules(ProverAPI):
 
         def node_covers(node: Node, nkw: dict[str, Any], target: Node, skip: set[str]) -> bool:
             mine = nkw.get("patternProperties", {})
-            candidates = [node.child(s, "patternProperties", p) for p, s in mine.items() if p not in skip]
+            candidates = [node.child(s, "patternProperties", p) for p, s in mine.items()
+                          if p not in skip and not _within_any(p, skip)]
             candidates.append(node.child(nkw.get("additionalProperties", True), "additionalProperties"))
             return all(self.proved([c], target, depth + 1) for c in candidates)
 
@@ -123,7 +148,7 @@ class ObjectRules(ProverAPI):
                 fails.append(Failure(("pattern-properties-narrowed", "pattern-properties-widened"), left[0].path,
                                      target.path, f"{{B}} constrains properties matching {pattern!r} more than {{A}}",
                                      ipath))
-        if "additionalProperties" in kw:
+        if "additionalProperties" in kw and not _every_key_matches(theirs):
             target = right.child(kw["additionalProperties"], "additionalProperties")
             if not is_trivially_true(target) and not any(
                     node_covers(node, nkw, target, set(theirs)) for node, nkw in zip(left, facts.kws)):
@@ -139,7 +164,7 @@ class ObjectRules(ProverAPI):
         ok = False
         if finite is not None:
             try:
-                ok = all(target.accepts(n, formats=True) for n in finite)
+                ok = all(target.accepts(n) for n in finite)
             except Undecidable:
                 ok = False
         if not ok:

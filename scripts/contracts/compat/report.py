@@ -28,6 +28,23 @@ class Change:
     has_witness: bool = False
     witness_accepted_by: str | None = None
     schema: str = "new"
+    witness_base: str = ""  # the golden fixture the witness differs from (contracts.witness_events)
+    witness_base_payload: Any = None
+    witness_note: str = ""  # why the witness is not a whole event, when it could not be made one
+
+    def witness_text(self) -> str:
+        """The witness for a person: where it differs from its base fixture first, then the whole
+        instance, never shortened (every witness of an event shares the same long prefix)."""
+        whole = json.dumps(self.witness, ensure_ascii=False, separators=(",", ":"))
+        if not self.witness_base:
+            return whole + (f" ({self.witness_note})" if self.witness_note else "")
+        from ..witness_events import MISSING, differences  # the presentation layer, above compat
+
+        diffs = differences(self.witness_base_payload, self.witness)
+        shown = "; ".join(f"{p or '/'} removed" if v is MISSING else f"{p or '/'} = {json.dumps(v, ensure_ascii=False)}"
+                          for p, v in diffs)
+        lead = f"{shown} (otherwise as {self.witness_base})" if shown else f"as {self.witness_base}"
+        return f"{lead}; whole event: {whole}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,7 +90,7 @@ class Report:
         for c in self.changes:
             lines.append(f"{c.schema} #{c.path or ''}: {c.kind} (breaks {', '.join(c.breaks)}): {c.message}")
             if c.has_witness:
-                lines.append(f"    witness, valid under {c.witness_accepted_by} only: {_compact(c.witness)}")
+                lines.append(f"    witness, valid under {c.witness_accepted_by} only: {c.witness_text()}")
         return "\n".join(lines) + "\n"
 
     def to_markdown(self) -> str:
@@ -85,15 +102,12 @@ class Report:
             return "\n".join(lines + ["No breaking changes."]) + "\n"
         lines += ["| Path | Change | Breaks | Explanation | Witness |", "| --- | --- | --- | --- | --- |"]
         for c in self.changes:
-            witness = f"`{_compact(c.witness)}` (valid under {c.witness_accepted_by} only)" if c.has_witness else "—"
+            witness = f"{c.witness_text()} (valid under {c.witness_accepted_by} only)" if c.has_witness else "—"
             lines.append(f"| `{c.schema}#{c.path or ''}` | `{c.kind}` | {', '.join(c.breaks)} | "
                          f"{_cell(c.message)} | {_cell(witness)} |")
         return "\n".join(lines) + "\n"
 
 
-def _compact(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _cell(text: str) -> str:

@@ -22,6 +22,8 @@ from .context import Node, Undecidable
 from .disjoint import Disjointness
 from .facts import Facts, RegexUnsupported
 from .finite import finite_values
+from . import unevaluated
+from .implied import triggered_dependents
 from .normalise import UNSUPPORTED, enum_values, is_trivially_true, keywords, shape_key
 from .objects import ObjectRules
 from .scalars import ScalarRules
@@ -82,7 +84,12 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         out: list[Node] = []
         seen: set[tuple[Any, ...]] = set()
         work = list(nodes)
-        while work:
+        while True:
+            if not work:
+                # A dependentSchemas whose property is required applies outright: expand it too.
+                work = [n for n in triggered_dependents(out) if n.key not in seen]
+                if not work:
+                    break
             node = work.pop(0)
             if node.key in seen:
                 continue
@@ -90,6 +97,10 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
             if node.schema is False:
                 return None
             if not isinstance(node.schema, dict):
+                continue
+            loose = unevaluated.rewrite(node, lower=False)  # before allOf/$ref leave the node
+            if loose is not None:
+                work.append(loose)
                 continue
             kw = keywords(node)
             if "$ref" in kw:
@@ -146,6 +157,9 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         flat = self.flatten(left)
         if flat is None:
             return []
+        strict = unevaluated.rewrite(right, lower=True)
+        if strict is not None:
+            right = strict
         if rkey is not None and any(shape_key(n) == rkey for n in flat):
             return []
         facts = Facts(flat)
@@ -236,7 +250,7 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         try:
             members = [v for v in values if all(n.accepts(v) for n in flat)]
             for v in members:
-                if not right.accepts(v, formats=True):
+                if not right.accepts(v):
                     return False, v
         except Undecidable:
             return False, NO_HINT
@@ -311,6 +325,9 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         if self.proved(left, cond, depth) and self.proved(left, then, depth):
             return []
         if self.disjoint(left, [cond], depth) and self.proved(left, other, depth):
+            return []
+        # Exact: the instances meeting the condition go to `then`, the others to `else`.
+        if self.proved(left + [cond], then, depth) and self.proved(left + [negation(right, kw["if"])], other, depth):
             return []
         return [Failure(("conditional-narrowed", "conditional-widened"), left[0].path, right.path + "/if",
                         "{B}'s if/then/else may reject instances {A} accepts", ipath)]

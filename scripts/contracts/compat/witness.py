@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from . import regular
 from .context import Node, Side, Undecidable
 from .facts import Facts, RegexUnsupported, int_lower, int_upper
 from .finite import finite_values
@@ -26,10 +27,12 @@ FORMAT_SAMPLES = {
 GENERIC = [None, True, False, 0, 1, -1, 0.5, "", "a", "A", "0", [], {}, [1], {"a": 1}]
 
 
-def _unique(values: list[Any]) -> list[Any]:
+def _unique(values: list[Any], limit: int | None = None) -> list[Any]:
     seen: set[str] = set()
     out = []
     for v in values:
+        if limit is not None and len(out) >= limit:
+            break  # canonical texts of large candidates cost: stop once there are enough
         try:
             key = canonical(v) + type(v).__name__
         except (TypeError, ValueError):
@@ -176,7 +179,7 @@ class Candidates:
                 out += getattr(self, "_" + kind)(facts, depth)
             except RegexUnsupported:
                 pass
-        return _unique(branches[:12] + out + branches[12:])[:MAX_PER_NODE]
+        return _unique(branches[:12] + out + branches[12:], MAX_PER_NODE)
 
     def _null(self, facts: Facts, depth: int) -> list[Any]:
         return [None]
@@ -212,6 +215,12 @@ class Candidates:
             for f in facts.values_of(key):
                 if f in FORMAT_SAMPLES:
                     out.append(FORMAT_SAMPLES[f])
+        try:  # a string every pattern here matches, within the lengths, read off the automata
+            found = regular.counterexample(facts.string_automata(), None) if facts.values_of("pattern") else None
+        except regular.Unprovable:
+            found = None
+        if found is not None:
+            out.insert(0, found)
         for p in facts.values_of("pattern"):
             sample = sample_regex(p)
             if sample is not None:
@@ -255,7 +264,8 @@ class Candidates:
             for dep in kw.get("dependentSchemas", {}).values():
                 if isinstance(dep, dict):
                     names += list(dep.get("properties", {}))
-        names = list(dict.fromkeys(names))
+        # A wide object: the properties the other candidates vary are a bounded few (required ones first).
+        names = sorted(dict.fromkeys(names), key=lambda n: n not in facts.required)[:MAX_PER_NODE]
         per_name = {n: (self.valid_first(facts.property_nodes(n), self.of(facts.property_nodes(n), depth + 1))[:3]
                         if facts.property_nodes(n) else []) + [None, "x", 1] for n in names}
         base = {r: (per_name.get(r) or [None])[0] for r in sorted(facts.required)}

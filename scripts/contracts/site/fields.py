@@ -16,6 +16,9 @@ from multi_workflow_telemetry._violation import json_type
 from multi_workflow_telemetry.catalogue import SchemaFile
 from referencing import Registry
 
+from . import presence
+from .presence import Presence
+
 # Keywords that only annotate: where a referring property and its target both have one, the
 # referring property's wins. Any other keyword constrains, and both apply.
 ANNOTATIONS = ("description", "title", "examples", "default", "$comment", "x-requirement", "x-sensitive", "x-open-content")
@@ -27,14 +30,21 @@ class Field:
 
     name: str
     type: str
-    requirement: str  # required | conditional | optional
+    presence: Presence
     constraints: tuple[str, ...]
     description: str
     examples: tuple[Any, ...] = field(default=())
+    values: list[Any] = field(default_factory=list)
+    draft_requirement: str = ""  # the draft's word (`x-requirement`), shown as what the draft said
 
     @property
     def anchor(self) -> str:
         return anchor(self.name)
+
+    @property
+    def requirement(self) -> str:
+        """`required`, `required when` or `optional` (presence.py)."""
+        return self.presence.word
 
 
 def anchor(name: str) -> str:
@@ -80,7 +90,7 @@ def resolve(schema: Any, resolver: Any) -> Node:
 def fields(schema_file: SchemaFile, registry: Registry[Any]) -> list[Field]:
     """Every field of the event, in schema order, nested fields right after their parent."""
     root = resolve(schema_file.schema, registry.resolver(base_uri=schema_file.id))
-    return list(_object_fields(root, ""))
+    return list(_object_fields(root, "", schema_file.name))
 
 
 def conditions(schema_file: SchemaFile) -> list[str]:
@@ -95,39 +105,39 @@ def conditions(schema_file: SchemaFile) -> list[str]:
     return out
 
 
-def _object_fields(node: Node, prefix: str) -> list[Field]:
-    required = {name for value in node.all("required") for name in value}
+def _object_fields(node: Node, prefix: str, event: str) -> list[Field]:
+    presences = presence.of_object(list(node.chain), event, prefix)
     out: list[Field] = []
     for properties in node.all("properties"):
         for name, sub in properties.items():
             child = resolve(sub, node.resolver)
             path = f"{prefix}{name}"
-            requirement = "conditional" if child.get("x-requirement") == "conditional" else (
-                "required" if name in required else "optional"
-            )
-            out.append(_field(path, child, requirement))
-            out += _children(child, path)
+            out.append(_field(path, child, presences[name]))
+            out += _children(child, path, event)
     return out
 
 
-def _children(node: Node, path: str) -> list[Field]:
+def _children(node: Node, path: str, event: str) -> list[Field]:
     if node.all("properties"):
-        return _object_fields(node, f"{path}.")
+        return _object_fields(node, f"{path}.", event)
     items = node.all("items")
     if items and isinstance(items[-1], dict):
         inner = resolve(items[-1], node.resolver)
-        return _children(inner, f"{path}[]")
+        return _children(inner, f"{path}[]", event)
     return []
 
 
-def _field(path: str, node: Node, requirement: str) -> Field:
+def _field(path: str, node: Node, presence_: Presence) -> Field:
+    values = [v for v in node.all("const")] or (list(node.all("enum")[0]) if node.all("enum") else [])
     return Field(
         name=path,
         type=type_of(node),
-        requirement=requirement,
+        presence=presence_,
         constraints=tuple(constraints(node)),
         description=str(node.get("description", "")),
         examples=tuple(node.get("examples", ())),
+        values=values,
+        draft_requirement=str(node.get("x-requirement", "")),
     )
 
 

@@ -10,7 +10,9 @@ from typing import Any
 from multi_workflow_telemetry.catalogue import SchemaFile, version_key
 
 from .. import policy
+from ..lifecycle import status_of
 from ..project import Project
+from ..release import ledger
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class Step:
     file: SchemaFile
     previous: SchemaFile | None
     report: Any  # contracts.compat's Report; None for a first version
+    lifecycle_status: str = ""  # from lifecycle/<event>.json: the status now, not the released one
+    released: str = ""  # the date of the first release holding this file (releases.json), or ""
 
     @property
     def bump(self) -> str:
@@ -27,7 +31,7 @@ class Step:
 
     @property
     def status(self) -> str:
-        return str(self.file.meta.get("status", ""))
+        return self.lifecycle_status or str(self.file.meta.get("status", ""))
 
 
 def declared_bump(old: str, new: str) -> str:
@@ -41,8 +45,24 @@ def history(project: Project, event: str) -> list[Step]:
     steps = []
     for previous, current in zip([None, *versions[:-1]], versions):
         report = _diff(project, previous, current) if previous is not None else None
-        steps.append(Step(current, previous, report))
+        steps.append(Step(current, previous, report, status_of(project, event, current.version),
+                          released_on(project, current)))
     return steps
+
+
+def released_on(project: Project, schema_file: SchemaFile) -> str:
+    """When the version was first released: the date the release ledger (releases.json) records
+    for the first release that holds the file. The ledger, not git: a fresh clone, an sdist and
+    CI agree, and `contracts release` regenerates the pages when it records a release."""
+    rel = f"{schema_file.name}/{schema_file.version}.json"
+    for snapshot in ledger(project):
+        if rel in snapshot.schemas:
+            return snapshot.date or f"release {snapshot.version}"
+    return ""
+
+
+def when(step: Step) -> str:
+    return step.released or "not released yet"
 
 
 def _diff(project: Project, old: SchemaFile, new: SchemaFile) -> Any:
@@ -78,14 +98,10 @@ def yes_no(value: bool | None) -> str:
 
 def table(steps: list[Step], link: Any = None) -> list[str]:
     """The history as a Markdown table; `link(step)` gives each version's link text."""
-    lines = ["| version | status | declared bump | backward | forward | verdict |", "|---|---|---|---|---|---|"]
+    lines = ["| version | status | released | declared bump | compatibility with the version before |", "|---|---|---|---|---|"]
     for step in steps:
-        r = step.report
         name = link(step) if link else step.file.version
-        lines.append(
-            f"| {name} | {step.status} | {step.bump} | {yes_no(None if r is None else r.backward)} "
-            f"| {yes_no(None if r is None else r.forward)} | {verdict(r)} |"
-        )
+        lines.append(f"| {name} | {step.status} | {when(step)} | {step.bump} | {verdict(step.report)} |")
     return lines
 
 
@@ -95,3 +111,21 @@ def report_markdown(step: Step) -> str:
         return "First version: nothing to compare with."
     text = str(step.report.to_markdown()).strip()
     return "\n".join("###" + line if line.startswith("#") else line for line in text.splitlines())
+
+
+def checker_in_words(step: Step) -> str:
+    """The checker's verdict as a reader needs it: which events each side's readers accept."""
+    r, old, new = step.report, step.previous.version if step.previous else "", step.file.version
+    if r is None:
+        return ""
+    back = (f"every {old} event is valid under {new}" if r.backward
+            else f"some {old} events are rejected by {new}")
+    fwd = (f"every {new} event is valid under {old}" if r.forward
+           else f"a reader still on {old} rejects some {new} events")
+    return f"The compatibility checker found: {back}; {fwd}."
+
+
+def folded_report(step: Step, indent: str = "    ") -> list[str]:
+    """The checker's report, folded under "Checker details" (pymdownx.details)."""
+    body = report_markdown(step).replace("###", "####")
+    return ['??? info "Checker details"', "", *[f"{indent}{line}" if line else "" for line in body.splitlines()], ""]

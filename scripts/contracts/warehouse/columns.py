@@ -2,7 +2,7 @@
 
 A table holds every version of one major (`plan_created_v1` holds 1.0.0 and 1.1.0): a MINOR
 only adds optional fields, so it only adds nullable columns. Nested parts (stages, stage runs,
-workflow runs, errors) stay nested, as LIST and STRUCT (decision D26): one row per event, the
+workflow runs, errors) stay nested, as LIST and STRUCT (decision D32): one row per event, the
 event whole. An object the contract leaves open (`deliverable_manifest`) is JSON.
 """
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 
-from ..stream import CHUNK, Runner, Task, default_jobs
+from ..stream import CHUNK, ChunkResult, Task, default_jobs
+from ..supervise import Runner
 from ..validate_cmd import UnusableInput, _Progress, read_input, show_progress
 from .rows import Converted, Converter
 
@@ -32,12 +33,14 @@ class LoadSummary:
     invalid: int = 0
     unreadable: int = 0
     unstorable: int = 0
+    not_loaded: int = 0  # events of chunks whose worker died (each range is in `unusable`)
     blank_lines: int = 0
     unusable: list[str] = field(default_factory=list)
 
     def line(self, target: str) -> str:
         return (f"{self.events} events: {self.loaded} loaded, {self.duplicates} already loaded, {self.rejected} rejected "
-                f"({self.invalid} invalid, {self.unreadable} unreadable, {self.unstorable} not storable) into {target}")
+                f"({self.invalid} invalid, {self.unreadable} unreadable, {self.unstorable} not storable)"
+                + (f", {self.not_loaded} not loaded" if self.not_loaded else "") + f" into {target}")
 
 
 class Load:
@@ -73,8 +76,16 @@ class Load:
             if bar is not None:
                 bar.stop()
 
-    def _add(self, name: str, offset: int, converted: Converted) -> None:
+    def _add(self, name: str, offset: int, converted: Converted | ChunkResult) -> None:
         """One chunk, in line order: its rows written, its counts added."""
+        if isinstance(converted, ChunkResult):
+            # A worker died holding this chunk (supervise.py): none of it is loaded, the run goes
+            # on, and the range is reported as `contracts validate` reports it (exit 2).
+            self.summary.events += converted.events
+            self.summary.not_loaded += converted.not_validated
+            self.summary.blank_lines += converted.blank_lines
+            self.summary.unusable.append(f"{name}:{offset + 1}-{offset + converted.lines}: not loaded: {converted.lost}")
+            return
         converted = converted.shifted(offset)
         self.sink.write(converted, name, offset + 1)
         s = self.summary
@@ -90,7 +101,7 @@ class Load:
         self.sink.close()
         s = self.summary
         s.loaded = self.sink.inserted
-        s.duplicates = s.events - s.rejected - s.loaded
+        s.duplicates = s.events - s.rejected - s.loaded - s.not_loaded
         return s
 
 
@@ -103,7 +114,7 @@ def load_inputs(catalogue: Catalogue, event: str | None, paths: list[str], *, db
 
     if event is not None:
         try:
-            catalogue.get(event)  # an unknown event is refused before any file is created
+            catalogue.event(event)  # an unknown event (or a shared definition) is refused before any file is created
         except CatalogueError as exc:
             raise UnusableInput(str(exc)) from None
     by_name = {t.name: t for t in tables(catalogue)}

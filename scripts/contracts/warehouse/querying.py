@@ -10,6 +10,7 @@ from .golden import load_fixtures, valid_fixtures
 from .views import views
 
 SHOWN = 12  # rows of a result shown on the page; the count says how many there are
+COLUMNS = 10  # columns shown: more do not fit a wide screen beside the navigation
 
 
 def section(project: Project) -> str:
@@ -27,15 +28,22 @@ def section(project: Project) -> str:
             names = [d[0] for d in result.description]
             rows = result.fetchall()
             shown = f"{len(rows)} row{'s' if len(rows) != 1 else ''}" + (f", the first {SHOWN}" if len(rows) > SHOWN else "")
+            if len(names) > COLUMNS:
+                shown += f"; the first {COLUMNS} of its {len(names)} columns"
+                names, rows = names[:COLUMNS], [row[:COLUMNS] for row in rows]
             parts += ["", f"### `{view.name}`", "", view.question, "", "```sql", view.sql.split("\n", 1)[1].rstrip(), "```", "",
-                      f"`SELECT * FROM {view.name}` ({shown}):", "", _table(names, rows[:SHOWN])]
+                      f"`SELECT * FROM {view.name}` ({shown}):", "",
+                      # In a box of its own: smaller type, so a dozen columns fit a wide screen (contract.css).
+                      '<div class="mw-result" markdown>', "", _table(names, rows[:SHOWN]), "", "</div>"]
         return "\n".join(parts) + "\n"
     finally:
         db.close()
 
 
 def _table(names: list[str], rows: list[tuple[Any, ...]]) -> str:
-    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    # A column name may break after its underscores (`allow_<wbr>partial_<wbr>success`): a dozen
+    # names that cannot break make a result wider than a wide screen.
+    lines = ["| " + " | ".join(n.replace("_", "_<wbr>") for n in names) + " |", "|" + "---|" * len(names)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     if not rows:
         lines.append("| " + " | ".join("" for _ in names) + " |")
