@@ -321,7 +321,7 @@ def _raw_of(valid: list[tuple[int, bytes]], line: int) -> bytes:
 
 def version_of(batch: pa.RecordBatch) -> str:
     """The newest schema version among a batch's rows (what the table must be migrated to)."""
-    return max(set(batch.column("version").to_pylist()), key=version_key)
+    return max(pc.unique(batch.column("version")).to_pylist(), key=version_key)  # a few values, not a row each
 
 
 def with_partitions(batch: pa.RecordBatch, event: str) -> pa.RecordBatch:
