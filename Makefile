@@ -109,7 +109,8 @@ report: setup
 	@$(BIN)/contracts report --against $(BASE)
 
 # The fast path against the reference, in one run; writes docs/performance.md.
-# BENCH_ARGS="--events 50000 --memory-events 0 --catalogue-events 0" for a quick run.
+# BENCH_ARGS="--events 50000 --memory-events 0 --catalogue-events 0 --warehouse-events 50000 --warehouse-small 5000"
+# for a quick run.
 .PHONY: bench
 bench: generate
 	$(BIN)/python -m contracts.bench $(BENCH_ARGS)

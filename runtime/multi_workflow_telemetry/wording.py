@@ -76,7 +76,10 @@ def describe(keyword: str, path: list[Any], instance: Any, value: Any, names: li
 
 
 def short(value: Any, limit: int = 60) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=repr)  # repr: a Python value JSON cannot hold
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=repr)  # repr: a Python value JSON cannot hold
+    except TypeError:  # a key JSON cannot hold (a tuple): `default` is never asked about keys
+        text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

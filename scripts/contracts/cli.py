@@ -122,6 +122,25 @@ def _parser() -> argparse.ArgumentParser:
     bar.add_argument("--no-progress", dest="progress", action="store_false")
     p.set_defaults(run=_validate)
 
+    p = sub.add_parser("load", help="validate events and load them into DuckDB (default) or Parquet",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Valid events become rows of <event>_v<major> (plan_created_v1, ...); invalid "
+                                   "and unreadable lines rows of `rejected`. Loading the same input again adds nothing.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=".json (one event), .jsonl (one per line), - for stdin")
+    p.add_argument("--event", metavar="NAME[@VERSION]",
+                   help="event of bare payloads, as for `contracts validate` (default: each line's envelope or event_type)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--db", metavar="FILE", help="DuckDB database file (default: events.duckdb)")
+    where.add_argument("--parquet", metavar="DIR",
+                       help="write Parquet instead, partitioned DIR/event=/version=/date= (Hive layout)")
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="processes to validate and convert large inputs with (default: the number of cores)")
+    bar = p.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                     help="show a progress bar (default: only on a terminal)")
+    bar.add_argument("--no-progress", dest="progress", action="store_false")
+    p.set_defaults(run=_load)
+
     p = sub.add_parser("generate", help="regenerate generated/ from schemas/, fixtures/ and runtime/")
     p.set_defaults(run=_generate)
 
@@ -245,6 +264,19 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     denied = bool(ended) and args.deny_deprecated
     return EXIT_INVALID if summary.invalid or summary.unreadable or summary.correlation_count or denied else EXIT_OK
+
+
+def _load(project: Project, args: argparse.Namespace) -> int:
+    from .warehouse.load import load_inputs
+
+    summary, target = load_inputs(project.catalogue, args.event, args.paths, db=args.db, parquet=args.parquet,
+                                  jobs=args.jobs, progress=args.progress)
+    for problem in summary.unusable:
+        print(f"contracts: error: {problem}", file=sys.stderr)
+    print(summary.line(target), file=sys.stderr)
+    if summary.unusable:
+        return EXIT_UNUSABLE
+    return EXIT_INVALID if summary.rejected else EXIT_OK
 
 
 def _diff(project: Project, args: argparse.Namespace) -> int:

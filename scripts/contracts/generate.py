@@ -5,6 +5,7 @@ Sources and what becomes of them:
 - schemas/            -> dataclasses (datamodel-code-generator) and a copy shipped as resources
 - fixtures/           -> a copy shipped as resources
 - runtime/            -> the hand-written runtime, copied in with a generated-file header
+- schemas/            -> generated/warehouse/: the warehouse's tables and migrations (warehouse/)
 Nothing under generated/ is edited by hand: `contracts check` regenerates into a temporary
 folder and fails on any difference.
 """
@@ -93,6 +94,11 @@ def generate(project: Project, out: Path) -> None:
     _write(package / "release.py", _release_module(project))
     manifest[f"src/{PACKAGE}/release.py"] = {"source": "releases.json, pyproject.toml [tool.contracts]", "sha256": tree}
     _write(package / "py.typed", "")
+    # The warehouse's schemas (DuckDB, Arrow/Parquet, BigQuery), from the same schemas.
+    from .warehouse.files import files as warehouse_files
+
+    for rel, text in warehouse_files(project.catalogue).items():
+        _write(out / "warehouse" / rel, text)
     _write(python / "pyproject.toml", _pyproject(project))
     _write(python / "README.md", _readme(project))
     _write(

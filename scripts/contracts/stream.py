@@ -15,7 +15,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import IO, Any
 
 import orjson
@@ -39,6 +39,8 @@ Problem = tuple[int, str, str, str]
 # (line within the chunk, event, plan_id, issue_number, stage_count, workflow_count, stages)
 Pairing = tuple[int, str, str, Any, Any, Any, Any]
 
+# Where a valid line goes (`Checker.routing`): (line within the chunk, NAME@VERSION, enveloped)
+Route = tuple[int, str, bool]
 # A chunk to validate: ("file", path, start, end) or ("data", bytes)
 Task = tuple[Any, ...]
 
@@ -66,6 +68,9 @@ class ChunkResult:
     pairings: list[Pairing] = field(default_factory=list)
     not_validated: int = 0  # events of a chunk whose worker died (then `lost` says why)
     lost: str = ""
+    # With `Checker.routing`: (line, NAME@VERSION validated against, enveloped) of every valid
+    # line, so the warehouse can convert lines without parsing them again to find their table.
+    routes: list[Route] | None = None
 
 
 def _stages_key(stages: list[Any]) -> tuple[Any, ...]:
@@ -88,6 +93,7 @@ class Checker:
         self.catalogue = catalogue
         self.fixed = EventValidator(catalogue, catalogue.event(event)) if event else None
         self.correlate = correlate
+        self.routing = False  # set by the warehouse: ChunkResult.routes is filled
         self._known = set(catalogue.events())
         self._by_event: dict[str, EventValidator] = {}
         self._by_version: dict[str, EventValidator] = {}  # enveloped lines: by the version dataschema names
@@ -98,6 +104,13 @@ class Checker:
         # (the fixed one, or the latest of each event, as `_infer` picks them).
         versions = [self.fixed.schema_file] if self.fixed else [catalogue.get(name) for name in sorted(self._known)]
         self.tier = StructTier(catalogue, versions, tagged=self.fixed is None)
+
+    @cached_property
+    def _default_refs(self) -> dict[str, str]:
+        """NAME -> NAME@VERSION that a line routed by its event name (or --event) is validated against."""
+        if self.fixed is not None:
+            return {self.fixed.event: self.fixed.schema_file.ref}
+        return {name: self.catalogue.get(name).ref for name in self._known}
 
     @staticmethod
     def _checks_of(validator: EventValidator) -> tuple[Any, Any, str] | None:
@@ -124,7 +137,7 @@ class Checker:
 
     def chunk(self, data: bytes, nbytes: int | None = None) -> ChunkResult:
         """Validate every line of `data` (whole lines, `\\n`-separated)."""
-        result = ChunkResult(nbytes=len(data) if nbytes is None else nbytes)
+        result = ChunkResult(nbytes=len(data) if nbytes is None else nbytes, routes=[] if self.routing else None)
         lines = data.split(b"\n")
         if lines and not lines[-1]:
             lines.pop()  # the newline ending the last line does not start another
@@ -152,7 +165,8 @@ class Checker:
         tier = self.tier
         decode = tier.decoder.decode if tier.decoder is not None else None
         encode_into, written, tier_checks, tier_errors = tier.encode_into, bytearray(), tier.checks, TIER_ERRORS
-        pairings = result.pairings
+        pairings, routes = result.pairings, result.routes
+        versions = self._default_refs if routes is not None else {}
         valid = blank = number = 0
         for raw in lines:
             number += 1
@@ -166,6 +180,8 @@ class Checker:
                         check, event = tier_checks[type(value)]
                         if check(value):
                             valid += 1
+                            if routes is not None:
+                                routes.append((number, versions[event], False))
                             if correlate and event in PAIRED:
                                 pairings.append(self.struct_pairing(number, event, value))
                             continue
@@ -184,6 +200,8 @@ class Checker:
                 is_valid, fused, event = fixed or by_event[payload["event_type"]]
                 if is_valid(payload) and fused(payload) and same_bytes(payload, raw):
                     valid += 1
+                    if routes is not None:
+                        routes.append((number, versions[event], False))
                     if correlate and event in PAIRED:
                         pairings.append(self.pairing(number, event, payload))  # type: ignore[arg-type]
                     continue
@@ -203,6 +221,10 @@ class Checker:
             result.invalid += 1
         else:
             result.valid += 1
+            if result.routes is not None and validator is not None:
+                # Envelopes are validated with validators of their own (`_by_version`), no other line is.
+                enveloped = self._by_version.get(validator.schema_file.ref) is validator
+                result.routes.append((number, validator.schema_file.ref, enveloped))
             pairing = self.pairing(number, validator.event, payload) if self.correlate and validator else None
             if pairing is not None:
                 result.pairings.append(pairing)

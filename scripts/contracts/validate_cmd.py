@@ -104,28 +104,9 @@ class Validation:
         self._emit: Callable[[str], None] = self._print
 
     def run(self, path: str) -> None:
-        if path == "-":
-            self._stream("<stdin>", stream_tasks(sys.stdin.buffer), None)
-            return
-        try:
-            # Opened once, then judged by what it is, not by its name or reported size: a pipe, a
-            # FIFO, /dev/stdin, a process substitution or a /proc file reports a size of 0 (or
-            # none) and is read to its end as a stream; only a regular file with a size is cut
-            # into byte ranges (which workers read themselves).
-            with open(path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                if stat.S_ISDIR(info.st_mode):
-                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-                if Path(path).suffix == ".json":
-                    self._document(path, strip_bom(handle.read()))
-                elif stat.S_ISREG(info.st_mode) and info.st_size > 0:
-                    self._stream(path, file_tasks(path, info.st_size), info.st_size)
-                else:
-                    self._stream(path, stream_tasks(handle), None)
-        except OSError as exc:
-            # Any path that cannot be read (missing, a directory, no permission, a symlink loop,
-            # a name too long, an I/O error) is one line and exit 2; the other inputs go on.
-            self.summary.unusable.append(f"{path}: cannot read: {exc.strerror or exc}")
+        problem = read_input(path, self._document, self._stream)
+        if problem:
+            self.summary.unusable.append(problem)
 
     def finish(self) -> Summary:
         try:
@@ -226,6 +207,36 @@ class Validation:
 
     def _print(self, text: str) -> None:
         print(text, file=self._out)
+
+
+def read_input(path: str, document: Callable[[str, bytes], None],
+               stream: Callable[[str, Iterator[Task], int | None], None]) -> str | None:
+    """Hand one input over as `contracts validate` and `contracts load` both read it: a `.json`
+    file whole to `document`, anything else (or `-`, standard input) as chunks of lines to
+    `stream`. None, or the one line saying why the path cannot be read."""
+    if path == "-":
+        stream("<stdin>", stream_tasks(sys.stdin.buffer), None)
+        return None
+    try:
+        # Opened once, then judged by what it is, not by its name or reported size: a pipe, a
+        # FIFO, /dev/stdin, a process substitution or a /proc file reports a size of 0 (or
+        # none) and is read to its end as a stream; only a regular file with a size is cut
+        # into byte ranges (which workers read themselves).
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            if Path(path).suffix == ".json":
+                document(path, strip_bom(handle.read()))
+            elif stat.S_ISREG(info.st_mode) and info.st_size > 0:
+                stream(path, file_tasks(path, info.st_size), info.st_size)
+            else:
+                stream(path, stream_tasks(handle), None)
+    except OSError as exc:
+        # Any path that cannot be read (missing, a directory, no permission, a symlink loop,
+        # a name too long, an I/O error) is one line and exit 2; the other inputs go on.
+        return f"{path}: cannot read: {exc.strerror or exc}"
+    return None
 
 
 class _Progress:

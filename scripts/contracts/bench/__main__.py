@@ -290,8 +290,10 @@ def validate_bench(args: argparse.Namespace, results: list[Result], facts: dict[
     ))
 
 
-def _peak_rss(path: Path) -> int:
-    done = subprocess.run([sys.executable, "-c", PEAK_RSS, CONTRACTS, "validate", "--no-progress", str(path)],
+def _peak_rss(path: Path, *command: str) -> int:
+    """Peak resident KB of the largest process of `contracts COMMAND... PATH` (validate by default)."""
+    command = command or ("validate", "--no-progress")
+    done = subprocess.run([sys.executable, "-c", PEAK_RSS, CONTRACTS, *command, str(path)],
                           capture_output=True, text=True, check=True)
     return int(done.stdout.strip())
 
@@ -319,6 +321,61 @@ def memory_bench(args: argparse.Namespace, work: Path, results: list[Result], fa
         "≤ 1.2×", large_kb / small_kb <= 1.2,
         f"{large_kb / 1024:.0f} MB / {small_kb / 1024:.0f} MB (largest process; the large file is the stream {copies}× over)",
         processes=f"fast {default_jobs()} (--jobs {default_jobs()}); the largest one counts",
+    ))
+
+
+LOAD_LINE = re.compile(r"(\d+) events: (\d+) loaded, (\d+) already loaded, (\d+) rejected")
+
+
+def warehouse_bench(args: argparse.Namespace, work: Path, results: list[Result], facts: dict[str, Any]) -> None:
+    """`contracts load` into a new DuckDB file against `contracts validate` of the same file, in the
+    same run (best of `--repeat-load` each, interleaved); peak memory of loading the large file
+    against loading the small one."""
+    path, small = work / "warehouse.jsonl", work / "warehouse-small.jsonl"
+    started = time.perf_counter()
+    size = workload.write_stream(str(path), args.warehouse_events)
+    workload.write_stream(str(small), args.warehouse_small)
+    print(f"  generated {args.warehouse_events:,} events ({size / 1e6:.0f} MB) and {args.warehouse_small:,} "
+          f"in {time.perf_counter() - started:.1f}s", flush=True)
+    validates, loads = [], []
+    counts = None
+    for n in range(args.repeat_load):
+        validates.append(_wall([CONTRACTS, "validate", "--no-progress", str(path)])[0])
+        db = work / f"load-{n}.duckdb"
+        seconds, done = _wall([CONTRACTS, "load", "--no-progress", "--db", str(db), str(path)])
+        found = LOAD_LINE.search(done.stderr)
+        if done.returncode not in (0, 1) or not found:
+            raise SystemExit(f"contracts load failed: {done.stderr.strip()[-500:]}")
+        counts = tuple(int(x) for x in found.groups())
+        loads.append(seconds)
+        for leftover in work.glob(f"load-{n}.duckdb*"):
+            leftover.unlink()
+    validate, load = min(validates), min(loads)
+    assert counts is not None
+    events, loaded, again, rejected = counts
+    print(f"  contracts load: {load:.2f}s; contracts validate: {validate:.2f}s (best of {args.repeat_load})", flush=True)
+    large_kb = _peak_rss(path, "load", "--no-progress", "--db", str(work / "rss-large.duckdb"))
+    small_kb = _peak_rss(small, "load", "--no-progress", "--db", str(work / "rss-small.duckdb"))
+    print(f"  peak RSS of contracts load: {small_kb / 1024:.0f} MB for {args.warehouse_small:,} events, "
+          f"{large_kb / 1024:.0f} MB for {args.warehouse_events:,}", flush=True)
+    for leftover in [*work.glob("rss-*.duckdb*"), path, small]:
+        leftover.unlink()
+    facts.update(warehouse_events=args.warehouse_events, warehouse_small=args.warehouse_small, load_seconds=load,
+                 load_validate_seconds=validate, load_rss_small_kb=small_kb, load_rss_large_kb=large_kb)
+    results.append(Result(
+        f"contracts load into DuckDB, {args.warehouse_events:,} events / contracts validate of the same file",
+        load / validate, f"{load / validate:.2f}×", "≤ 2×", load / validate <= 2,
+        f"load {load:.2f}s, validate {validate:.2f}s; {loaded:,} loaded + {rejected:,} rejected = {events:,} events",
+    ))
+    results.append(Result(
+        f"contracts load peak memory, {args.warehouse_events:,} events / {args.warehouse_small:,} events",
+        large_kb / small_kb, f"{large_kb / small_kb:.2f}×", "≤ 1.2×", large_kb / small_kb <= 1.2,
+        f"{large_kb / 1024:.0f} MB / {small_kb / 1024:.0f} MB (largest process: the CLI or one of its workers)",
+    ))
+    results.append(Result(
+        "contracts load counts add up (events = loaded + already loaded + rejected)",
+        float(events == loaded + again + rejected == args.warehouse_events),
+        f"{events:,} = {loaded:,} + {again:,} + {rejected:,}", "equal", events == loaded + again + rejected == args.warehouse_events,
     ))
 
 
@@ -363,7 +420,7 @@ def catalogue_bench(args: argparse.Namespace, work: Path, results: list[Result],
     ))
 
 
-SECTIONS = ("stream", "workloads", "validate", "memory", "catalogue")
+SECTIONS = ("stream", "workloads", "validate", "memory", "warehouse", "catalogue")
 KEPT_PROCESSES = {"validate": "1 each (this process)", "memory": "fast 2 (--jobs 2); the largest one counts",
                   "catalogue": "1 each (contracts check)"}
 DATA = re.compile(r"<!-- bench-data (.*?) -->", re.S)
@@ -405,6 +462,11 @@ def render(results: list[Result], facts: dict[str, Any], info: dict[str, str]) -
         details.append(f"- Peak RSS (largest process: the CLI or one of its workers): "
                        f"{f['rss_small_kb'] / 1024:.0f} MB for {f['memory_small_events']:,} events, "
                        f"{f['rss_large_kb'] / 1024:.0f} MB for {f['large_events']:,} ({f['large_seconds']:.1f}s).")
+    if "load_seconds" in f:
+        details.append(f"- `contracts load` into a new DuckDB file: {f['load_seconds']:.2f}s for {f['warehouse_events']:,} "
+                       f"events, `contracts validate` of the same file {f['load_validate_seconds']:.2f}s; peak RSS "
+                       f"{f['load_rss_large_kb'] / 1024:.0f} MB, against {f['load_rss_small_kb'] / 1024:.0f} MB for "
+                       f"{f['warehouse_small']:,} events.")
     if "check_large" in f:
         details.append(f"- `contracts check`: {f['check_small']:.1f}s with {f['catalogue_small']} × {f['versions']} "
                        f"generated event-versions added, {f['check_large']:.1f}s with {f['catalogue_events']} × "
@@ -414,7 +476,7 @@ def render(results: list[Result], facts: dict[str, Any], info: dict[str, str]) -
 # Performance
 
 Validation at telemetry volume, measured by `make bench`. Every figure is a ratio of two
-measurements taken in the same run on the same machine; the targets are those of issue 6.
+measurements taken in the same run on the same machine; the targets are those of issue 6 (issue 17 for `contracts load`).
 
 | measure | result | target | | processes | how (when) |
 |---|---|---|---|---|---|
@@ -485,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="runs of the CLI and of the floor, interleaved (the best of each is kept)")
     parser.add_argument("--workload-events", type=int, default=200_000, help="events of each emitter workload")
     parser.add_argument("--memory-events", type=int, default=2_000_000, help="events of the memory run")
+    parser.add_argument("--warehouse-events", type=int, default=1_000_000, help="events `contracts load` is timed on")
+    parser.add_argument("--warehouse-small", type=int, default=100_000, help="events of the small load (memory)")
+    parser.add_argument("--repeat-load", type=int, default=2, help="runs of load and validate in the warehouse section")
     parser.add_argument("--catalogue-events", type=int, default=500, help="events of the large catalogue")
     parser.add_argument("--catalogue-small", type=int, default=50, help="events of the small catalogue")
     parser.add_argument("--versions", type=int, default=3, help="versions of each catalogue event")
@@ -532,6 +597,8 @@ def main(argv: list[str] | None = None) -> int:
             measure("validate", lambda: validate_bench(args, results, facts))
         if "memory" in sections:
             measure("memory", lambda: memory_bench(args, work, results, facts))
+        if "warehouse" in sections:
+            measure("warehouse", lambda: warehouse_bench(args, work, results, facts))
         if "catalogue" in sections:
             measure("catalogue", lambda: catalogue_bench(args, work, results, facts))
     facts.pop("stream_path", None)

@@ -199,6 +199,11 @@ def _embedded(project: Project, steps: dict[str, list[history.Step]]) -> dict[st
                              ("envelope-example", envelope.example(project), "schemas/ and fixtures/")],
         "mkdocs.yml": [("nav-events", _nav(steps), "schemas/")],
     }
+    if (project.root / "docs/querying.md").is_file():
+        from ..warehouse.querying import section  # here: loading the fixtures into DuckDB costs a moment
+
+        regions["docs/querying.md"] = [("warehouse-queries", section(project),
+                                        "scripts/contracts/warehouse/views/ and fixtures/ (by running each query)")]
     out = {}
     for rel, entries in regions.items():
         path = project.root / rel

@@ -1,0 +1,194 @@
+"""The warehouse's tables, derived from the event schemas: one table per event and major.
+
+A table holds every version of one major (`plan_created_v1` holds 1.0.0 and 1.1.0): a MINOR
+only adds optional fields, so it only adds nullable columns. Nested parts (stages, stage runs,
+workflow runs, errors) stay nested, as LIST and STRUCT (decision D32): one row per event, the
+event whole. An object the contract leaves open (`deliverable_manifest`) is JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Union
+from urllib.parse import urldefrag, urljoin
+
+from multi_workflow_telemetry._violation import json_type
+from multi_workflow_telemetry.catalogue import Catalogue, SchemaFile, version_key
+
+from ..findings import Unusable
+
+
+class WarehouseError(Unusable):
+    """A schema the warehouse cannot hold as it stands (a column changing type within a major)."""
+
+
+@dataclass(frozen=True)
+class Scalar:
+    name: str  # BIGINT, DOUBLE, VARCHAR, BOOLEAN, JSON, TIMESTAMPTZ
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: ColumnType
+
+
+@dataclass(frozen=True)
+class Struct:
+    fields: tuple[tuple[str, ColumnType], ...]
+
+
+ColumnType = Union[Scalar, ListOf, Struct]
+
+BIGINT, DOUBLE, VARCHAR, BOOLEAN, JSON, TIMESTAMPTZ = (
+    Scalar("BIGINT"), Scalar("DOUBLE"), Scalar("VARCHAR"), Scalar("BOOLEAN"), Scalar("JSON"), Scalar("TIMESTAMPTZ"),
+)
+_JSON_TYPES = {"integer": BIGINT, "number": DOUBLE, "string": VARCHAR, "boolean": BOOLEAN}
+
+# Where each row came from: the input and line (the idempotency key of events without an `id`),
+# and the schema version the event was validated against.
+LINEAGE: tuple[tuple[str, ColumnType], ...] = (("file", VARCHAR), ("line", BIGINT), ("version", VARCHAR))
+# The CloudEvents attributes of an enveloped event (NULL for bare payloads), in the envelope's words.
+ENVELOPE: tuple[tuple[str, ColumnType], ...] = (
+    ("id", VARCHAR), ("source", VARCHAR), ("type", VARCHAR), ("time", TIMESTAMPTZ), ("dataschema", VARCHAR),
+    ("subject", VARCHAR),
+)
+VIOLATION = Struct((("pointer", VARCHAR), ("rule", VARCHAR), ("message", VARCHAR)))
+# What could not be loaded: every invalid or unreadable line, with why.
+REJECTED: tuple[tuple[str, ColumnType], ...] = (
+    ("file", VARCHAR), ("line", BIGINT), ("event", VARCHAR), ("raw", VARCHAR), ("violations", ListOf(VIOLATION)),
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One warehouse table: an event's major, its payload columns as of each version."""
+
+    event: str
+    major: int
+    files: tuple[SchemaFile, ...]  # the versions of this major, oldest first
+    payload_by_version: tuple[tuple[tuple[str, ColumnType], ...], ...]
+
+    @property
+    def name(self) -> str:
+        return table_name(self.event, self.major)
+
+    @property
+    def versions(self) -> list[str]:
+        return [f.version for f in self.files]
+
+    @cached_property
+    def payload(self) -> tuple[tuple[str, ColumnType], ...]:
+        """The payload columns of the newest version (every older column kept, in order)."""
+        return self.payload_by_version[-1]
+
+    @cached_property
+    def columns(self) -> tuple[tuple[str, ColumnType], ...]:
+        return LINEAGE + ENVELOPE + self.payload
+
+    def columns_at(self, version: str) -> tuple[tuple[str, ColumnType], ...]:
+        return LINEAGE + ENVELOPE + self.payload_by_version[self.versions.index(version)]
+
+    def added_in(self, version: str) -> tuple[tuple[str, ColumnType], ...]:
+        """The columns `version` adds to the version before it (all of them for the first)."""
+        at = self.versions.index(version)
+        before = {name for name, _ in self.payload_by_version[at - 1]} if at else set()
+        return tuple(c for c in self.payload_by_version[at] if c[0] not in before)
+
+
+def table_name(event: str, major: int) -> str:
+    """`multi_workflow.plan_created`, major 1 -> `plan_created_v1`."""
+    return f"{event.rsplit('.', 1)[-1]}_v{major}"
+
+
+def tables(catalogue: Catalogue) -> list[Table]:
+    """Every event's tables, one per major, by table name."""
+    out: list[Table] = []
+    for event in catalogue.events():
+        by_major: dict[int, list[SchemaFile]] = {}
+        for schema_file in catalogue.versions(event):
+            by_major.setdefault(version_key(schema_file.version)[0], []).append(schema_file)
+        for major, files in by_major.items():
+            out.append(Table(event, major, tuple(files), _grow(catalogue, event, major, files)))
+    names = [t.name for t in out]
+    clash = sorted({n for n in names if names.count(n) > 1})
+    if clash:
+        raise WarehouseError(f"two events would share the table {clash[0]}: event names must differ after the last dot")
+    return sorted(out, key=lambda t: t.name)
+
+
+def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]) -> tuple[tuple[tuple[str, ColumnType], ...], ...]:
+    """The payload columns as of each version: a later version keeps every column and may only
+    add ones (a MINOR adds optional fields; a field it drops keeps its column, NULL from then on)."""
+    grown: list[tuple[tuple[str, ColumnType], ...]] = []
+    columns: dict[str, ColumnType] = {}
+    for schema_file in files:
+        for name, kind in payload_columns(catalogue, schema_file):
+            if name in columns and columns[name] != kind:
+                raise WarehouseError(
+                    f"{event}@{schema_file.version}: column {name} of {table_name(event, major)} changes type "
+                    f"({sql(columns[name])} -> {sql(kind)}); a change of type needs a new major (a new table)")
+            columns.setdefault(name, kind)
+        grown.append(tuple(columns.items()))
+    return tuple(grown)
+
+
+def payload_columns(catalogue: Catalogue, schema_file: SchemaFile) -> list[tuple[str, ColumnType]]:
+    """One column per top-level property of the event, in the schema's order."""
+    root = schema_file.schema
+    base = schema_file.id
+    return [(name, _type(catalogue, base, node)) for name, node in root.get("properties", {}).items()]
+
+
+def _resolve(catalogue: Catalogue, base: str, node: Any) -> tuple[str, Any]:
+    """Follow `$ref`s (within the catalogue only), keeping track of the base URI they resolve against."""
+    seen = set()
+    while isinstance(node, dict) and "$ref" in node:
+        target = urljoin(base, node["$ref"])
+        if target in seen:
+            raise WarehouseError(f"{target}: a $ref cycle; a column needs a finite type")
+        seen.add(target)
+        uri, fragment = urldefrag(target)
+        base, node = uri, catalogue.lookup(uri, fragment)
+    return base, node
+
+
+def _type(catalogue: Catalogue, base: str, node: Any) -> ColumnType:
+    base, node = _resolve(catalogue, base, node)
+    if not isinstance(node, dict):
+        return JSON
+    kinds = node.get("type")
+    if kinds is None and "const" in node:
+        kinds = json_type(node["const"])
+    if kinds is None and node.get("enum"):
+        kinds = sorted({json_type(v) for v in node["enum"]})
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    kinds = [k for k in (kinds or []) if k != "null"]  # every column is nullable: null needs no type
+    if len(kinds) != 1:
+        return JSON  # no type, or several: only JSON holds every value
+    kind = kinds[0]
+    if kind in _JSON_TYPES:
+        return _JSON_TYPES[kind]
+    if kind == "array":
+        return ListOf(_type(catalogue, base, node["items"])) if isinstance(node.get("items"), dict) else JSON
+    if kind == "object" and node.get("additionalProperties") is False and node.get("properties"):
+        return Struct(tuple((name, _type(catalogue, base, sub)) for name, sub in node["properties"].items()))
+    return JSON  # an open object (deliverable_manifest): its shape is not the contract's
+
+
+def sql(kind: ColumnType) -> str:
+    """The DuckDB type."""
+    if isinstance(kind, Scalar):
+        return kind.name
+    if isinstance(kind, ListOf):
+        return f"{sql(kind.item)}[]"
+    return "STRUCT(" + ", ".join(f"{quote(name)} {sql(sub)}" for name, sub in kind.fields) + ")"
+
+
+# Words DuckDB reserves: as column names they must be quoted (the envelope's `time` and `type` are not).
+_RESERVED = {"order", "group", "select", "from", "where", "table", "index", "default", "check", "primary", "user"}
+
+
+def quote(name: str) -> str:
+    return f'"{name}"' if name.lower() in _RESERVED or not name.isidentifier() else name

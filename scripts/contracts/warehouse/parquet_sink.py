@@ -1,0 +1,52 @@
+"""Rows into Parquet files any engine reads, in the Hive layout
+`DIR/event=<event>/version=<version>/date=<YYYY-MM-DD>/part-….parquet` (bare payloads, which carry
+no time, under `date=__HIVE_DEFAULT_PARTITION__`), and `DIR/_rejected/part-….parquet` (a name engines skip when
+they discover the partitions of `DIR`).
+
+The Spark job writes the same layout. Idempotent per input: a file's name comes from the input
+and the chunk's first line, so loading the same input again rewrites the same files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from ..findings import Unusable
+from .arrow import PARTITIONS
+from .columns import Table
+from .rows import Converted, with_partitions
+
+REJECTED_DIR = "_rejected"
+
+
+class ParquetSink:
+    def __init__(self, directory: str, tables: dict[str, Table]) -> None:
+        self.root = Path(directory)
+        self.tables = tables
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Unusable(f"{directory}: cannot write Parquet here: {exc.strerror}") from None
+        self.inserted = 0
+        self.rejected_inserted = 0
+
+    def write(self, converted: Converted, name: str, first_line: int) -> None:
+        stem = hashlib.sha256(f"{name}\0{first_line}".encode()).hexdigest()[:16]
+        for table_name, batch in converted.tables.items():
+            rows = pa.Table.from_batches([with_partitions(batch, self.tables[table_name].event)])
+            partitioning = ds.partitioning(pa.schema([rows.schema.field(p) for p in PARTITIONS]), flavor="hive")
+            ds.write_dataset(rows, self.root, format="parquet", partitioning=partitioning,
+                             basename_template=f"part-{stem}-{table_name}-{{i}}.parquet",
+                             existing_data_behavior="overwrite_or_ignore")
+            self.inserted += rows.num_rows
+        if converted.rejected is not None:
+            ds.write_dataset(pa.Table.from_batches([converted.rejected]), self.root / REJECTED_DIR, format="parquet",
+                             basename_template=f"part-{stem}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore")
+            self.rejected_inserted += converted.rejected.num_rows
+
+    def close(self) -> None:
+        pass

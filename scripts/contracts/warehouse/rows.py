@@ -1,0 +1,333 @@
+"""The per-chunk function: validate a chunk of JSON lines and turn it into Arrow rows.
+
+`Converter.chunk(data, file, first_line)` is the one function every path runs: `contracts load`
+in its worker processes (into DuckDB or Parquet), and the Spark job inside `mapInArrow`. It
+validates with the Checker `contracts validate` uses (the same reader, tiers and messages) and
+returns one record batch per table, plus the rejected lines with their violations: every line of
+the chunk is a row of one or the other, or blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pajson
+from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, SchemaFile, version_key
+from multi_workflow_telemetry.envelopes import is_envelope
+from multi_workflow_telemetry.fast import loads_exact, strip_bom
+
+from ..stream import Checker, ChunkResult, Problem, Task
+from . import arrow
+from .columns import Scalar, Table, tables
+
+# The rule of a valid event the warehouse cannot store (a string Arrow cannot encode, a time
+# Arrow cannot hold): rejected like an invalid one, so nothing is lost.
+UNSTORABLE = "warehouse"
+ENVELOPE_ATTRIBUTES = ("id", "source", "type", "time", "dataschema", "subject")
+
+
+@dataclass
+class Converted:
+    """One chunk, converted: rows per table, rejected rows, and the chunk's counts."""
+
+    lines: int = 0
+    nbytes: int = 0
+    events: int = 0
+    invalid: int = 0
+    unreadable: int = 0
+    unstorable: int = 0
+    tables: dict[str, pa.RecordBatch] = field(default_factory=dict)
+    rejected: pa.RecordBatch | None = None
+
+    @property
+    def loaded(self) -> int:
+        return sum(b.num_rows for b in self.tables.values())
+
+    def shifted(self, offset: int) -> Converted:
+        """The same rows with `offset` added to every line number (a chunk converted from line 1,
+        once its place in the file is known)."""
+        if not offset:
+            return self
+        self.tables = {name: _shift(b, offset) for name, b in self.tables.items()}
+        self.rejected = _shift(self.rejected, offset) if self.rejected is not None else None
+        return self
+
+
+def _shift(batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
+    at = batch.schema.get_field_index("line")
+    return batch.set_column(at, "line", pc.add(batch.column(at), pa.scalar(offset, pa.int64())))
+
+
+class Converter:
+    """Validates and converts chunks, one process's worth (validators compiled once)."""
+
+    def __init__(self, catalogue: Catalogue, event: str | None) -> None:
+        self.catalogue = catalogue
+        self.checker = Checker(catalogue, event)
+        self.fixed = self.checker.fixed
+        self.tables = {t.name: t for t in tables(catalogue)}
+        self._by_file: dict[str, Table] = {}
+        for table in self.tables.values():
+            for schema_file in table.files:
+                self._by_file[schema_file.ref] = table
+        self.schemas = {name: arrow.schema(t) for name, t in self.tables.items()}
+        self._files: dict[str, SchemaFile] = {}
+        self.checker.routing = True
+        # What Arrow's JSON reader is given: the payload's columns but JSON ones, bare or in `data`.
+        self._read_schemas: dict[tuple[str, bool], pa.Schema] = {}
+        for table in self.tables.values():
+            payload = [self.schemas[table.name].field(name) for name, kind in table.payload if kind != _JSON]
+            self._read_schemas[(table.name, False)] = pa.schema(payload)
+            envelope = [self.schemas[table.name].field(name) for name in ENVELOPE_ATTRIBUTES]
+            self._read_schemas[(table.name, True)] = pa.schema([*envelope, pa.field("data", pa.struct(payload))])
+        self.rejected_schema = arrow.rejected_schema()
+
+    def run(self, task: Task) -> Converted:
+        """What the Runner calls (stream.py): a task is a byte range of a file, or a block of stdin."""
+        if task[0] == "file":
+            _, path, start, end = task
+            with open(path, "rb") as stream:
+                stream.seek(start)
+                data = stream.read(end - start)
+            nbytes = len(data)
+            return self.chunk(strip_bom(data) if start == 0 else data, path, 1, nbytes)
+        return self.chunk(task[1], "<stdin>", 1)  # blocks of data only ever come from standard input
+
+    def chunk(self, data: bytes, file: str, first_line: int = 1, nbytes: int | None = None) -> Converted:
+        """Every line of `data` (whole lines, `\\n`-separated), as rows of the tables or of
+        `rejected`; line numbers count from `first_line`."""
+        result = self.checker.chunk(data, nbytes)
+        lines = data.split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()
+        lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+        problems: dict[int, list[Problem]] = {}
+        for problem in result.problems:
+            problems.setdefault(problem[0], []).append(problem)
+        assert result.routes is not None
+        if len(result.routes) != result.valid:  # a line counted twice or lost: a bug, never bad input
+            raise AssertionError(f"{file}: {len(result.routes)} lines to load, {result.valid} valid")
+        rejected = [(first_line + n - 1, lines[n - 1], found) for n, found in sorted(problems.items())]
+        # The fast way for most lines: grouped by the version the Checker validated them against,
+        # read by Arrow's JSON reader. Lines with a \u escape of a surrogate are parsed here, in
+        # Python (what Arrow's reader does with a lone surrogate is not what Python does).
+        fast: dict[tuple[str, bool], list[tuple[int, bytes]]] = {}
+        slow = []
+        escapes = b"\\ud" in data or b"\\uD" in data  # looked for line by line only if anywhere
+        shift = first_line - 1
+        for number, ref, enveloped in result.routes:
+            raw = lines[number - 1]
+            if escapes and (b"\\ud" in raw or b"\\uD" in raw):
+                slow.append((shift + number, raw))
+            else:
+                group = fast.get((ref, enveloped))
+                if group is None:
+                    group = fast[(ref, enveloped)] = []
+                group.append((shift + number, raw))
+        return self._convert(file, slow, rejected, result, fast)
+
+    def document(self, raw: bytes, file: str) -> Converted:
+        """A `.json` file: one event, possibly over many lines; rejected, it is one row at line 1."""
+        result = ChunkResult(lines=1, nbytes=len(raw), events=1)
+        kind, found, _, _ = self.checker.check(raw)
+        if kind == "valid":
+            result.valid = 1
+            return self._convert(file, [(1, raw)], [], result)
+        setattr(result, kind, 1)
+        return self._convert(file, [], [(1, raw, [(0, *p[1:]) for p in found])], result)
+
+    # ---- conversion
+    def _convert(self, file: str, valid: list[tuple[int, bytes]], rejected: list[tuple[int, bytes, list[Problem]]],
+                 result: ChunkResult, fast: dict[tuple[str, bool], list[tuple[int, bytes]]] | None = None) -> Converted:
+        out = Converted(lines=result.lines, nbytes=result.nbytes, events=result.events, invalid=result.invalid,
+                        unreadable=result.unreadable)
+        batches: dict[str, list[pa.RecordBatch]] = {}
+        for (ref, enveloped), group in (fast or {}).items():
+            table = self._table_of(self._schema_file(ref))
+            try:
+                batches.setdefault(table.name, []).append(self._read(file, table, ref, enveloped, group))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OverflowError):
+                valid = valid + group  # whatever Arrow will not read exactly goes the Python way
+        rows: dict[str, list[tuple[Any, ...]]] = {}
+        unstorable: list[tuple[int, bytes, list[Problem]]] = []
+        for line, raw in valid:
+            try:
+                name, row = self._row(file, line, raw)
+            except (UnicodeError, ValueError, OverflowError, TypeError, CatalogueError) as exc:
+                unstorable.append((line, raw, [(0, "", UNSTORABLE, f"valid, but cannot be stored: {exc}")]))
+                continue
+            rows.setdefault(name, []).append(row)
+        for name, table_rows in rows.items():
+            batch, failed = self._batch(name, table_rows)
+            if batch is not None:
+                batches.setdefault(name, []).append(batch)
+            for row, reason in failed:
+                unstorable.append((row[1], _raw_of(valid, row[1]), [(0, "", UNSTORABLE, f"valid, but cannot be stored: {reason}")]))
+        for name, parts in batches.items():
+            out.tables[name] = parts[0] if len(parts) == 1 else pa.Table.from_batches(parts).combine_chunks().to_batches()[0]
+        out.unstorable = len(unstorable)
+        everything = sorted(rejected + unstorable, key=lambda r: r[0])
+        if everything:
+            out.rejected = self._rejected(file, everything)
+        return out
+
+    def _row(self, file: str, line: int, raw: bytes) -> tuple[str, tuple[Any, ...]]:
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            value = loads_exact(raw)  # what orjson refuses and the exact reader accepted (a lone surrogate)
+        if is_envelope(value):
+            schema_file = self.catalogue.by_id(value["dataschema"])
+            payload = value["data"]
+            attributes = tuple(value.get(name) for name in ENVELOPE_ATTRIBUTES)
+            attributes = attributes[:3] + (_timestamp(attributes[3]),) + attributes[4:]
+        else:
+            schema_file = self.fixed.schema_file if self.fixed else self._schema_file(value["event_type"])
+            payload = value
+            attributes = (None,) * len(ENVELOPE_ATTRIBUTES)
+        table = self._table_of(schema_file)
+        values = tuple(_cell(payload.get(name), kind) for name, kind in table.payload)
+        return table.name, (file, line, schema_file.version, *attributes, *values)
+
+    def _read(self, file: str, table: Table, ref: str, enveloped: bool, group: list[tuple[int, bytes]]) -> pa.RecordBatch:
+        """Valid lines of one version, read by Arrow's JSON reader into the table's schema."""
+        data = b"\n".join(raw for _, raw in group)
+        options = pajson.ParseOptions(explicit_schema=self._read_schemas[(table.name, enveloped)],
+                                      unexpected_field_behavior="ignore")
+        read = pajson.read_json(pa.BufferReader(data), parse_options=options,
+                                read_options=pajson.ReadOptions(use_threads=False, block_size=len(data) + 1))
+        read = read.combine_chunks()
+        n = read.num_rows
+        if n != len(group):
+            raise ValueError(f"{n} rows read from {len(group)} lines")
+        payload = read.column("data").chunk(0) if enveloped else None
+        schema = self.schemas[table.name]
+        version = self._schema_file(ref).version
+        columns: list[Any] = [pa.array([file] * n, pa.string()), pa.array([line for line, _ in group], pa.int64()),
+                              pa.array([version] * n, pa.string())]
+        for name in ENVELOPE_ATTRIBUTES:
+            columns.append(read.column(name).chunk(0) if enveloped else pa.nulls(n, schema.field(name).type))
+        for name, kind in table.payload:
+            field_type = schema.field(name).type
+            if kind == _JSON:
+                columns.append(pa.array(_json_texts(group, name, enveloped), field_type))
+            elif payload is not None:
+                columns.append(payload.field(name))
+            else:
+                columns.append(read.column(name).chunk(0))
+        return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+    def _schema_file(self, ref: str) -> SchemaFile:
+        found = self._files.get(ref)
+        if found is None:
+            found = self._files[ref] = self.catalogue.get(ref)
+        return found
+
+    def _table_of(self, schema_file: SchemaFile) -> Table:
+        table = self._by_file.get(schema_file.ref)
+        if table is None:
+            raise CatalogueError(f"no warehouse table for {schema_file.ref}")
+        return table
+
+    def _batch(self, name: str, rows: list[tuple[Any, ...]]) -> tuple[pa.RecordBatch | None, list[tuple[Any, str]]]:
+        """The rows as one record batch; rows Arrow refuses come back with the reason."""
+        schema = self.schemas[name]
+        try:
+            return _record_batch(schema, rows), []
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, UnicodeError) as exc:
+            first = str(exc)
+        # Rare: find the rows Arrow refuses, one by one, and keep the others.
+        kept, failed = [], []
+        for row in rows:
+            try:
+                _record_batch(schema, [row])
+                kept.append(row)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, UnicodeError) as exc:
+                failed.append((row, str(exc).splitlines()[0] if str(exc) else first))
+        return (_record_batch(schema, kept) if kept else None), failed
+
+    def _rejected(self, file: str, rows: Iterable[tuple[int, bytes, list[Problem]]]) -> pa.RecordBatch:
+        columns: list[list[Any]] = [[], [], [], [], []]
+        for line, raw, found in rows:
+            for column, value in zip(columns, (file, line, self._event_of(raw), _text(raw),
+                                               [{"pointer": p, "rule": r, "message": m} for _, p, r, m in found])):
+                column.append(value)
+        return pa.RecordBatch.from_arrays(
+            [pa.array(c, type=f.type) for c, f in zip(columns, self.rejected_schema)], schema=self.rejected_schema)
+
+    def _event_of(self, raw: bytes) -> str | None:
+        """The event a rejected line meant to be, when it says (envelope `type`, `event_type`, `--event`)."""
+        if self.fixed is not None:
+            return self.fixed.event
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        named = value.get("type" if is_envelope(value) else "event_type") if isinstance(value, dict) else None
+        return named if isinstance(named, str) else None
+
+
+def _json_texts(group: list[tuple[int, bytes]], name: str, enveloped: bool) -> list[str | None]:
+    """A JSON column of lines read by Arrow, which cannot keep an object as text: the value's
+    JSON, parsed from the lines that name the field (an open object: rarely most lines)."""
+    key = f'"{name}"'.encode()
+    texts: list[str | None] = []
+    for _, raw in group:
+        value = None
+        if key in raw:
+            parsed = orjson.loads(raw)
+            value = (parsed["data"] if enveloped else parsed).get(name)
+        texts.append(None if value is None else orjson.dumps(value).decode())
+    return texts
+
+
+def _record_batch(schema: pa.Schema, rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
+    columns = list(zip(*rows))
+    return pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema)], schema=schema)
+
+
+def _cell(value: Any, kind: Any) -> Any:
+    """A payload value as its column holds it: JSON columns hold the value's JSON text."""
+    if value is None or kind != _JSON:
+        return value
+    return orjson.dumps(value).decode()
+
+
+_JSON = Scalar("JSON")
+
+
+def _timestamp(text: Any) -> dt.datetime | None:
+    """An RFC 3339 time (validated already) as an aware datetime; fractions beyond microseconds
+    are cut, as the column holds microseconds."""
+    if text is None:
+        return None
+    return dt.datetime.fromisoformat(str(text).upper())
+
+
+def _text(raw: bytes) -> str:
+    # A rejected line keeps every byte: what is not UTF-8 is written as \\xNN escapes.
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def _raw_of(valid: list[tuple[int, bytes]], line: int) -> bytes:
+    return next(raw for n, raw in valid if n == line)
+
+
+def version_of(batch: pa.RecordBatch) -> str:
+    """The newest schema version among a batch's rows (what the table must be migrated to)."""
+    return max(pc.unique(batch.column("version")).to_pylist(), key=version_key)  # a few values, not a row each
+
+
+def with_partitions(batch: pa.RecordBatch, event: str) -> pa.RecordBatch:
+    """A table's rows with the Parquet layout's partition columns: `event`, and `date`, the UTC
+    day of the envelope's `time` (NULL for bare payloads: Hive's default partition)."""
+    day = pc.strftime(batch.column("time"), format="%Y-%m-%d")
+    return (batch.append_column("event", pa.array([event] * batch.num_rows, pa.string()))
+            .append_column("date", day.cast(pa.string())))
+

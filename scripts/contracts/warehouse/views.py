@@ -1,0 +1,34 @@
+"""The views that answer the draft's questions, from views/*.sql (applied in file-name order,
+as later views read earlier ones). The first comment of each file says what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent / "views"
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    question: str
+    sql: str
+    source: str
+
+
+def views() -> list[View]:
+    out = []
+    for path in sorted(HERE.glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        question = text.splitlines()[0].removeprefix("-- ").strip()
+        name = path.stem.split("_", 1)[1]
+        out.append(View(name, question, text, f"scripts/contracts/warehouse/views/{path.name}"))
+    return out
+
+
+def apply(db: Any) -> None:
+    """Create (or replace) every view: needs every table of major 1 at its newest version."""
+    for view in views():
+        db.execute(view.sql)

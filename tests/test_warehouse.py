@@ -1,0 +1,201 @@
+"""The warehouse (issue 17): `contracts load` into DuckDB, rejected lines, migrations, idempotency."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+import pytest
+from multi_workflow_telemetry import parse
+from multi_workflow_telemetry.catalogue import Catalogue
+from multi_workflow_telemetry.fixtures import Fixture, load_all
+
+from conftest import REPO, run_contracts
+from contracts.warehouse.columns import table_name, tables
+from contracts.warehouse.load import load_inputs
+from warehouse_helpers import payload_of, table_rows
+
+CATALOGUE = Catalogue(REPO / "schemas")
+TABLES = {t.name: t for t in tables(CATALOGUE)}
+FIXTURES = list(load_all(REPO / "fixtures"))
+VERSIONS = sorted({(fx.event, fx.version) for fx in FIXTURES})
+
+
+def _of(event: str, version: str, valid: bool) -> list[Fixture]:
+    return [fx for fx in FIXTURES if (fx.event, fx.version, fx.valid) == (event, version, valid)]
+
+
+def _enveloped(fx: Fixture, n: int) -> dict[str, Any]:
+    return {"specversion": "1.0", "type": fx.event, "source": "/tests/warehouse", "id": str(uuid.UUID(int=n)),
+            "time": f"2026-06-0{1 + n % 9}T09:30:00.123456Z", "dataschema": CATALOGUE.get(fx.ref).id,
+            "datacontenttype": "application/json", "data": fx.payload}
+
+
+def _write_lines(path: Path, values: list[Any]) -> Path:
+    # json, not orjson: some invalid fixtures hold integers beyond 64 bits
+    path.write_text("".join(json.dumps(v, separators=(",", ":")) + "\n" for v in values), encoding="utf-8")
+    return path
+
+
+def _load(db: Path, *paths: Path, event: str | None = None, catalogue: Catalogue = CATALOGUE) -> Any:
+    summary, _ = load_inputs(catalogue, event, [str(p) for p in paths], db=str(db), jobs=1, progress=False)
+    assert not summary.unusable
+    assert summary.events == summary.loaded + summary.duplicates + summary.rejected
+    return summary
+
+
+@pytest.mark.parametrize(("event", "version"), VERSIONS, ids=[f"{e}@{v}" for e, v in VERSIONS])
+def test_valid_fixtures_read_back_as_parse_reads_them(tmp_path: Path, event: str, version: str) -> None:
+    fixtures = _of(event, version, valid=True)
+    ref = f"{event}@{version}"
+    bare = _write_lines(tmp_path / "bare.jsonl", [fx.payload for fx in fixtures])
+    wrapped = _write_lines(tmp_path / "enveloped.jsonl", [_enveloped(fx, n) for n, fx in enumerate(fixtures)])
+    summary = _load(tmp_path / "w.duckdb", bare, wrapped, event=ref)
+    assert (summary.loaded, summary.rejected) == (2 * len(fixtures), 0)
+    table = TABLES[table_name(event, int(version.split(".")[0]))]
+    rows = table_rows(tmp_path / "w.duckdb", table.name)
+    assert len(rows) == 2 * len(fixtures)
+    for row in rows:
+        fx = fixtures[row["line"] - 1]
+        # A nullable field sent as null reads back left out (D32): the same event to every reader.
+        expected = {k: v for k, v in fx.payload.items() if v is not None}
+        assert parse(ref, payload_of(row, table)) == parse(ref, expected), fx.path
+        assert row["version"] == version
+        if row["file"].endswith("enveloped.jsonl"):
+            sent = _enveloped(fx, row["line"] - 1)
+            assert (row["id"], row["source"], row["type"], row["dataschema"]) == (
+                sent["id"], sent["source"], sent["type"], sent["dataschema"])
+            assert row["time"].isoformat().replace("+00:00", "Z") == sent["time"]
+        else:
+            assert row["id"] is row["time"] is row["dataschema"] is None
+
+
+@pytest.mark.parametrize(("event", "version"), VERSIONS, ids=[f"{e}@{v}" for e, v in VERSIONS])
+def test_invalid_fixtures_land_in_rejected_with_their_violations(tmp_path: Path, event: str, version: str) -> None:
+    fixtures = _of(event, version, valid=False)
+    path = _write_lines(tmp_path / "invalid.jsonl", [fx.payload for fx in fixtures])
+    summary = _load(tmp_path / "w.duckdb", path, event=f"{event}@{version}")
+    assert (summary.loaded, summary.rejected) == (0, len(fixtures))
+    rejected = table_rows(tmp_path / "w.duckdb", "rejected")
+    assert [r["line"] for r in rejected] == list(range(1, len(fixtures) + 1))
+    for row in rejected:
+        fx = fixtures[row["line"] - 1]
+        assert {(v["pointer"], v["rule"]) for v in row["violations"]} == set(fx.expect), fx.path
+        assert json.loads(row["raw"]) == fx.payload and row["event"] == event
+
+
+def test_loading_twice_adds_nothing(tmp_path: Path) -> None:
+    fixtures = _of("multi_workflow.plan_created", "1.1.0", True) + _of("multi_workflow.plan_created", "1.1.0", False)
+    bare = _write_lines(tmp_path / "bare.jsonl", [fx.payload for fx in fixtures])
+    wrapped = _write_lines(tmp_path / "enveloped.jsonl", [_enveloped(fx, n) for n, fx in enumerate(fixtures)])
+    first = _load(tmp_path / "w.duckdb", bare, wrapped, event="multi_workflow.plan_created")
+    again = _load(tmp_path / "w.duckdb", bare, wrapped, event="multi_workflow.plan_created")
+    assert first.loaded > 0 and again.loaded == 0 and again.duplicates == first.loaded
+    # The same envelope `id` in another file is the same event: not loaded again.
+    copy = shutil.copy(wrapped, tmp_path / "redelivered.jsonl")
+    third = _load(tmp_path / "w.duckdb", Path(copy), event="multi_workflow.plan_created")
+    assert third.loaded == 0
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert con.execute("SELECT count(*) FROM plan_created_v1").fetchone()[0] == first.loaded
+        assert con.execute("SELECT count(*) FROM rejected").fetchone()[0] == first.rejected + third.rejected
+
+
+def test_migration_from_1_0_0_to_1_1_0_keeps_one_table(tmp_path: Path) -> None:
+    # The tools as they were at 1.0.0: a catalogue without the 1.1.0 schemas.
+    old = tmp_path / "schemas-1.0.0"
+    shutil.copytree(REPO / "schemas", old, ignore=shutil.ignore_patterns("1.1.0.json"))
+    db = tmp_path / "w.duckdb"
+    plans_1_0 = _write_lines(tmp_path / "plans-1.0.0.jsonl", [fx.payload for fx in _of("multi_workflow.plan_created", "1.0.0", True)])
+    _load(db, plans_1_0, event="multi_workflow.plan_created@1.0.0", catalogue=Catalogue(old))
+    with duckdb.connect(str(db)) as con:
+        assert "run_id" not in {r[0] for r in con.execute("DESCRIBE plan_created_v1").fetchall()}
+        # The generated migration, as a team applies it.
+        con.execute((REPO / "generated/warehouse/duckdb/plan_created_v1/1.1.0.sql").read_text())
+    plans_1_1 = _write_lines(tmp_path / "plans-1.1.0.jsonl", [fx.payload for fx in _of("multi_workflow.plan_created", "1.1.0", True)])
+    _load(db, plans_1_1, event="multi_workflow.plan_created@1.1.0")
+    rows = table_rows(db, "plan_created_v1")
+    old_rows = [r for r in rows if r["version"] == "1.0.0"]
+    new_rows = [r for r in rows if r["version"] == "1.1.0"]
+    assert len(old_rows) == len(_of("multi_workflow.plan_created", "1.0.0", True)) and new_rows
+    assert all(r["run_id"] is None for r in old_rows)
+    assert {r["run_id"] for r in new_rows} == {fx.payload.get("run_id") for fx in _of("multi_workflow.plan_created", "1.1.0", True)}
+    with duckdb.connect(str(db)) as con:
+        names = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    assert not any(n.startswith("plan_created") and n != "plan_created_v1" for n in names)
+
+
+def test_generated_ddl_is_what_the_loader_creates(tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "ddl.duckdb")) as con:
+        for table in TABLES.values():
+            for version in table.versions:
+                con.execute((REPO / f"generated/warehouse/duckdb/{table.name}/{version}.sql").read_text())
+        con.execute((REPO / "generated/warehouse/duckdb/rejected.sql").read_text())
+        con.execute((REPO / "generated/warehouse/duckdb/views.sql").read_text())
+        from_ddl = {t: con.execute(f"DESCRIBE {t}").fetchall() for t in [*TABLES, "rejected"]}
+    _load(tmp_path / "w.duckdb", _write_lines(tmp_path / "none.jsonl", []))
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert {t: con.execute(f"DESCRIBE {t}").fetchall() for t in [*TABLES, "rejected"]} == from_ddl
+
+
+def test_cli_exit_codes_and_summary(tmp_path: Path) -> None:
+    good = _write_lines(tmp_path / "good.jsonl", [fx.payload for fx in _of("multi_workflow.batch_metrics", "1.0.0", True)])
+    done = run_contracts("load", "--event", "multi_workflow.batch_metrics", "--db", str(tmp_path / "w.duckdb"), str(good))
+    assert done.returncode == 0, done.stderr
+    n = len(_of("multi_workflow.batch_metrics", "1.0.0", True))
+    assert done.stderr.strip() == f"{n} events: {n} loaded, 0 already loaded, 0 rejected (0 invalid, 0 unreadable, 0 not storable) into {tmp_path / 'w.duckdb'}"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"{\n")
+    done = run_contracts("load", "--event", "multi_workflow.batch_metrics", "--db", str(tmp_path / "w.duckdb"), str(bad))
+    assert done.returncode == 1 and "1 rejected (0 invalid, 1 unreadable" in done.stderr
+    done = run_contracts("load", "--event", "multi_workflow.nope", "--db", str(tmp_path / "x.duckdb"), str(good))
+    assert done.returncode == 2 and done.stderr.startswith("contracts: error: unknown event") and "Traceback" not in done.stderr
+    assert not (tmp_path / "x.duckdb").exists()
+    done = run_contracts("load", "--db", str(tmp_path / "w.duckdb"), str(tmp_path / "missing.jsonl"))
+    assert done.returncode == 2 and "missing.jsonl: cannot read" in done.stderr
+
+
+def test_mixed_stream_from_stdin_with_event_type_and_envelopes(tmp_path: Path) -> None:
+    plan = _of("multi_workflow.plan_created", "1.1.0", True)[0]
+    batch = _of("multi_workflow.batch_metrics", "1.0.0", True)[0]
+    lines = [{"event_type": plan.event, **plan.payload}, _enveloped(batch, 1), {"no": "event"}]
+    text = "".join(json.dumps(v) + "\n" for v in lines)
+    done = run_contracts("load", "--db", str(tmp_path / "w.duckdb"), "-", stdin=text)
+    assert done.returncode == 1 and done.stderr.startswith("3 events: 2 loaded, 0 already loaded, 1 rejected")
+    (rejected,) = table_rows(tmp_path / "w.duckdb", "rejected")
+    assert (rejected["file"], rejected["line"], rejected["violations"][0]["rule"]) == ("<stdin>", 3, "event")
+    assert table_rows(tmp_path / "w.duckdb", "batch_metrics_v1")[0]["type"] == batch.event
+
+
+def test_many_chunks_on_workers_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tiny chunks over two processes: rows still carry the line they were read from.
+    fixtures = _of("multi_workflow.execution_summary", "1.1.0", True) + _of("multi_workflow.execution_summary", "1.1.0", False)
+    monkeypatch.setenv("CONTRACTS_CHUNK_BYTES", "4096")
+    values = [fixtures[n % len(fixtures)].payload for n in range(400)]
+    path = _write_lines(tmp_path / "s.jsonl", values)
+    done = run_contracts("load", "--event", "multi_workflow.execution_summary", "--jobs", "2", "--db",
+                         str(tmp_path / "w.duckdb"), str(path))
+    assert done.returncode == 1
+    loaded = table_rows(tmp_path / "w.duckdb", "execution_summary_v1")
+    rejected = table_rows(tmp_path / "w.duckdb", "rejected")
+    assert sorted([r["line"] for r in loaded] + [r["line"] for r in rejected]) == list(range(1, 401))
+    table = TABLES["execution_summary_v1"]
+    for row in loaded:
+        expected = {k: v for k, v in values[row["line"] - 1].items() if v is not None}
+        assert payload_of(row, table) == expected
+
+
+def test_envelope_times_with_offsets_are_the_same_instants(tmp_path: Path) -> None:
+    fx = _of("multi_workflow.batch_metrics", "1.0.0", True)[0]
+    times = ["2026-06-03T09:30:00+02:00", "2026-06-03T23:30:00.123456789-05:00", "2026-06-03t09:30:00z"]
+    lines = [{**_enveloped(fx, n), "time": when} for n, when in enumerate(times)]
+    _load(tmp_path / "w.duckdb", _write_lines(tmp_path / "t.jsonl", lines))
+    got = [r["time"] for r in table_rows(tmp_path / "w.duckdb", "batch_metrics_v1")]
+    # Microseconds, as the column holds them: a nanosecond fraction is cut, never rounded up.
+    expected = [datetime.fromisoformat(when.upper().replace("123456789", "123456")) for when in times]
+    assert got == expected
