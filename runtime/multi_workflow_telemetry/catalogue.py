@@ -63,6 +63,11 @@ class SchemaFile:
         return "x-event" in self.schema
 
     @property
+    def model_module(self) -> str:
+        """The module of this version's generated dataclasses, relative to the package."""
+        return f"models.{self.name.replace('.', '_')}._{self.version.replace('.', '_')}"
+
+    @property
     def is_envelope(self) -> bool:
         return "x-envelope" in self.schema
 

@@ -29,17 +29,15 @@ __all__ = ["ContractViolation", "load_json", "model_for", "parse", "to_dict", "t
 
 def model_for(schema_file: SchemaFile) -> type[Any]:
     """The generated dataclass of one schema version (named after the schema's title)."""
-    return _model(schema_file.name, schema_file.version, str(schema_file.schema.get("title", "")))
+    return _model(schema_file.model_module, schema_file.ref, str(schema_file.schema.get("title", "")))
 
 
 @cache
-def _model(name: str, version: str, title: str) -> type[Any]:
-    module = importlib.import_module(
-        f"{__package__}.models.{name.replace('.', '_')}._{version.replace('.', '_')}"
-    )
+def _model(module_name: str, ref: str, title: str) -> type[Any]:
+    module = importlib.import_module(f"{__package__}.{module_name}")
     cls = getattr(module, title, None)
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-        raise LookupError(f"no generated dataclass {title!r} for {name}@{version}; run `make generate`")
+        raise LookupError(f"no generated dataclass {title!r} for {ref}; run `make generate`")
     return cls
 
 

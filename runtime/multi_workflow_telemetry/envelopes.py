@@ -71,13 +71,15 @@ def schema_file_of(event: Any, catalogue: Catalogue | None = None) -> SchemaFile
     cls = type(event)
     if not dataclasses.is_dataclass(event) or isinstance(event, type):
         raise TypeError(f"envelope takes an event dataclass, not {cls.__name__}")
-    module = cls.__module__.rsplit(".", 2)
-    cat = catalogue or _packaged()
-    for schema_file in cat.files():
-        if (schema_file.is_event and module[-2] == schema_file.name.replace(".", "_")
-                and module[-1] == "_" + schema_file.version.replace(".", "_")):
-            return schema_file
-    raise TypeError(f"{cls.__qualname__} is not the dataclass of an event of this package")
+    found = _events_by_model_module(catalogue or _packaged()).get(cls.__module__.split(".", 1)[-1])
+    if found is None:
+        raise TypeError(f"{cls.__qualname__} is not the dataclass of an event of this package")
+    return found
+
+
+@lru_cache(maxsize=8)
+def _events_by_model_module(catalogue: Catalogue) -> dict[str, SchemaFile]:
+    return {f.model_module: f for f in catalogue.files() if f.is_event}
 
 
 def envelope(

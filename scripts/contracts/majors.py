@@ -32,7 +32,7 @@ def _latest(files: list[SchemaFile], major: int) -> list[SchemaFile]:
 
 
 def _module_path(f: SchemaFile) -> str:
-    return f".models.{f.name.replace('.', '_')}._{f.version.replace('.', '_')}"
+    return "." + f.model_module
 
 
 def _module(project: Project, major: int, files: list[SchemaFile], header: str) -> str:
