@@ -132,7 +132,12 @@ class Catalogue:
         return [f for name in sorted(self._files) for f in self.versions(name)]
 
     def events(self) -> list[str]:
-        return sorted(name for name, files in self._files.items() if any(f.is_event for f in files.values()))
+        return list(self._events)
+
+    @cached_property
+    def _events(self) -> tuple[str, ...]:
+        # Asked once per enveloped line by the stream; the catalogue does not change once read.
+        return tuple(sorted(name for name, files in self._files.items() if any(f.is_event for f in files.values())))
 
     def versions(self, name: str) -> list[SchemaFile]:
         return [self._files[name][v] for v in sorted(self._files.get(name, {}), key=version_key)]
