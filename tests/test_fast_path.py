@@ -15,6 +15,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -224,6 +225,34 @@ def test_mutated_json_lines_agree(drawn: tuple[str, Any]) -> None:
     event, payload = drawn
     _agree(event, payload)
     _line_agrees(json.dumps(payload).encode())
+
+
+@SETTINGS
+@given(mutated(), st.sampled_from(["", "\ud800", "\ud83d\ude00", "a\u0000"]), st.booleans())
+def test_a_reading_judged_as_read_gets_the_same_violations(drawn: tuple[str, Any], text: str, as_key: bool) -> None:
+    """Invalid lines skip the exact copy of their payload (`validate_read`) where jsonschema-rs
+    judges the reading as it stands: the same violations, word for word, as `validate`; an empty
+    key or a lone surrogate (which only the standard library reads) takes the copy."""
+    event, payload = drawn
+    if isinstance(payload, dict):
+        if as_key:
+            payload[text] = 1
+        else:
+            payload["selection_message"] = text
+    raw = json.dumps(payload)
+    v = VALIDATORS[event]
+    exact = fast.loads_exact(raw)
+    expected = v.validate(exact)
+    assert v.validate_read(exact, fast.judged_as_read(raw, by_orjson=False)) == expected
+    try:
+        read = orjson.loads(raw)
+    except orjson.JSONDecodeError:  # a lone surrogate: only the standard library reads it
+        read = None
+    if read is not None and fast.same_bytes(read, raw):  # orjson's reading is used only when exact
+        assert v.validate_read(read, fast.judged_as_read(raw.encode(), by_orjson=True)) == expected
+        assert CHECKER.check(raw.encode(), read)[:2] == CHECKER.check(raw.encode())[:2]
+    if '""' in raw or "\\ud800" in raw:
+        assert not fast.judged_as_read(raw, by_orjson=False)
 
 
 @settings(max_examples=200, deadline=None)

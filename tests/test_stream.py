@@ -165,9 +165,9 @@ def _careful_lines(data: bytes) -> list[int]:
     careful: list[int] = []
     reference = checker._careful
 
-    def counted(raw: bytes, number: int, result: Any) -> None:
+    def counted(raw: bytes, number: int, result: Any, *read: Any) -> None:
         careful.append(number)
-        reference(raw, number, result)
+        reference(raw, number, result, *read)
 
     checker._careful = counted  # type: ignore[method-assign]
     checker.chunk(data)

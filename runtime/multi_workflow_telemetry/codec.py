@@ -21,7 +21,7 @@ import rfc8785
 from ._violation import ContractViolation, Violation
 from .absent import ABSENT
 from .catalogue import SchemaFile
-from .fast import NotJSON, loads_exact, strip_bom
+from .fast import NotJSON, judged_as_read, loads_exact, strip_bom
 from .validation import validator_for
 
 __all__ = ["ContractViolation", "load_json", "model_for", "parse", "to_dict", "to_json"]
@@ -75,9 +75,10 @@ def parse(event: str, data: Any) -> Any:
         if quick is not None:
             return _build(model_for(validator.schema_file), quick[0])
         payload = load_json(data)
+        violations = validator.validate_read(payload, judged_as_read(data, by_orjson=False))
     else:
         payload = data
-    violations = validator.validate(payload)
+        violations = validator.validate(payload)
     if violations:
         raise ContractViolation(event, violations)
     return _build(model_for(validator.schema_file), payload)

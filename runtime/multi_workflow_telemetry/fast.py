@@ -128,6 +128,19 @@ def same_length(written: bytes | bytearray, raw: bytes | bytearray) -> bool:
     return len(written) - written.count(b" ") == len(raw.translate(None, WHITESPACE))
 
 
+def judged_as_read(raw: bytes | bytearray | str, *, by_orjson: bool) -> bool:
+    """Whether jsonschema-rs judges the reading of the JSON text `raw` as the reference does with
+    no exact copy made first (`explain.Copy`). A JSON reader returns exact types only (dict with
+    str keys, list, str, int, finite float, bool, None), so two differences remain: a lone
+    surrogate, which jsonschema-rs cannot take (orjson refuses one; the standard library reads
+    `\\ud800`), and an empty key, which jsonschema-rs leaves out of an error's path. Text without
+    `""` has no empty key, and text the standard library read without `\\u` has no surrogate:
+    a line with either merely takes the copy."""
+    if isinstance(raw, str):
+        return '""' not in raw and (by_orjson or "\\u" not in raw)
+    return b'""' not in raw and (by_orjson or b"\\u" not in raw)
+
+
 def loads_exact(raw: bytes | bytearray | str) -> Any:
     """JSON text as exact Python values (integers of any size), with the stdlib's error messages.
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 from . import explain
 from ._violation import ContractViolation, Violation, pointer_of
 from .catalogue import Catalogue, CatalogueError, SchemaFile
-from .fast import FAST_ERRORS, compile_problem, compile_schema, ecma_search, rs_str, exact_json, exact_json_ints, fused_check, loads_exact, same_bytes
+from .fast import FAST_ERRORS, compile_problem, compile_schema, ecma_search, rs_str, exact_json, exact_json_ints, fused_check, judged_as_read, loads_exact, same_bytes
 from .rules import rules_for
 from .wording import condition, describe
 
@@ -143,6 +143,23 @@ class EventValidator:
         found |= explain.type_violations(types, copy, root, keyword_value)
         return sorted(found) if found else self._check_rules(payload)
 
+    def validate_read(self, payload: Any, as_read: bool) -> list[Violation]:
+        """`validate` for a payload as a JSON reader returned it (exact types only, so
+        `exact_json` holds without a walk). `as_read` (`fast.judged_as_read` of its text) says
+        jsonschema-rs may judge it as it stands: then an invalid payload's errors come without
+        the exact copy `validate` makes of any Python value, the cost of most invalid lines."""
+        compiled = self._compiled
+        if compiled is None or not as_read:
+            return self.validate(payload)
+        try:
+            if compiled.is_valid(payload):
+                return [] if self._fused(payload) else self._check_rules(payload)
+            errors = compiled.iter_errors(payload)
+            found = explain.violations(errors, payload, self.schema_file.schema, self._keyword_value)
+            return sorted(found) if found else self._check_rules(payload)
+        except _FUSED_ERRORS:  # too deep, an integer too long to word, ...: `validate` says how
+            return self.validate(payload)
+
     def validate_json(self, data: str | bytes | bytearray) -> tuple[Any, list[Violation]]:
         """JSON text parsed and validated: (payload, violations), read with orjson when the fast
         path can call it valid, else exactly by the standard library (integers of any size).
@@ -154,7 +171,7 @@ class EventValidator:
         if quick is not None:
             return quick[0], []
         exact = loads_exact(data)
-        return exact, self.validate(exact)
+        return exact, self.validate_read(exact, judged_as_read(data, by_orjson=False))
 
     def quick_json(self, data: str | bytes | bytearray) -> tuple[Any] | None:
         """(payload,) when orjson's reading of `data` is certainly exact (`same_bytes`) and the

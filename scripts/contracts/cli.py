@@ -61,6 +61,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNUSABLE
 
 
+class _Version(argparse.Action):
+    """`--version`, read from the installed distribution only when asked: importlib.metadata
+    costs every other command (`contracts validate` in a pipeline) start-up time."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=str(kwargs.get("help")))
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: object, values: object,
+                 option_string: str | None = None) -> None:
+        from .ci_output import tool_version
+
+        print(f"contracts {tool_version()}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="contracts",
@@ -68,9 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    from .ci_output import tool_version
-
-    parser.add_argument("--version", action="version", version=f"contracts {tool_version()}")
+    parser.add_argument("--version", action=_Version, help="show program's version number and exit")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     p = sub.add_parser("check", help="everything a reviewer needs before merging", epilog=EPILOG,
