@@ -143,17 +143,24 @@ class EventValidator:
         found |= explain.type_violations(types, copy, root, keyword_value)
         return sorted(found) if found else self._check_rules(payload)
 
-    def validate_read(self, payload: Any, as_read: bool) -> list[Violation]:
+    def validate_read(self, payload: Any, as_read: bool, schema_valid: bool | None = None) -> list[Violation]:
         """`validate` for a payload as a JSON reader returned it (exact types only, so
         `exact_json` holds without a walk). `as_read` (`fast.judged_as_read` of its text) says
         jsonschema-rs may judge it as it stands: then an invalid payload's errors come without
-        the exact copy `validate` makes of any Python value, the cost of most invalid lines."""
+        the exact copy `validate` makes of any Python value, the cost of most invalid lines.
+        `schema_valid`, when the caller has it, is this validator's `quick_checks` verdict on
+        this very payload: False, the schema refused it; True, the schema accepted it and the
+        fused rule check was not sure. Neither is asked again."""
         compiled = self._compiled
         if compiled is None or not as_read:
             return self.validate(payload)
         try:
-            if compiled.is_valid(payload):
-                return [] if self._fused(payload) else self._check_rules(payload)
+            if schema_valid is None:
+                schema_valid = bool(compiled.is_valid(payload))
+                if schema_valid and self._fused(payload):
+                    return []
+            if schema_valid:  # only rules can be broken
+                return self._check_rules(payload)
             errors = compiled.iter_errors(payload)
             found = explain.violations(errors, payload, self.schema_file.schema, self._keyword_value)
             return sorted(found) if found else self._check_rules(payload)

@@ -18,17 +18,19 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 from multi_workflow_telemetry.fast import strip_bom
 
-from .correlate import Correlator
 from .findings import Finding, Unusable, printable
 from .json_findings import JsonReport
 from .locate import lines_of
 from .stream import CHUNK, Checker, ChunkResult, Task, default_jobs, file_tasks, stream_tasks
 from .supervise import Runner
+
+if TYPE_CHECKING:
+    from .correlate import Correlator
 
 
 class UnusableInput(Unusable):
@@ -99,7 +101,11 @@ class Validation:
         self._keep = keep
         self._json = report  # --format json: each violation written as found, none kept
         self._runner = Runner(self.checker, jobs)
-        self._correlator = Correlator() if correlate else None
+        self._correlator: Correlator | None = None
+        if correlate:  # imported only then: sqlite3 costs every other run start-up time
+            from .correlate import Correlator
+
+            self._correlator = Correlator()
         self._progress = _Progress() if progress else None
         self._emit: Callable[[str], None] = self._print
 
