@@ -11,7 +11,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,6 +123,8 @@ class Catalogue:
     @classmethod
     def packaged(cls) -> Catalogue:
         """The catalogue shipped inside this package."""
+        from importlib import resources  # here: it imports tempfile and shutil, which a tool reading its own schemas never needs
+
         from .release import DEFAULT_MAJOR
 
         return cls(Path(str(resources.files(__package__) / "schemas")), DEFAULT_MAJOR)

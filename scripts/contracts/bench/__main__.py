@@ -505,11 +505,12 @@ measurements taken in the same run on the same machine; the targets are those of
 - The fast path is `contracts validate` as a user runs it (a new process, start-up included),
   with its default `--jobs`. A line goes through up to three tiers, each of which may only say
   "certainly valid": msgspec structs built from the schemas, the root's conditions and the contract
-  rules (`structs.py`, `residual.py`, `fast.py`), for compact lines; then orjson, jsonschema-rs and
-  the same rules on parsed values; then the careful path, where the standard library reads the
-  line exactly and jsonschema-rs's errors are worded as the reference words them (`jsonschema`
-  itself for any kind of error not worded so), followed by `rules.py`. `tests/test_fast_path.py`
-  and `tests/test_struct_tier.py` hold every tier to the reference.
+  rules (`structs.py`, `residual.py`, `fast.py`), for lines of any spacing; then orjson, jsonschema-rs and
+  the same rules on parsed values; then the careful path, where the line is read exactly (orjson's
+  reading when it writes back the same tokens, else the standard library's) and jsonschema-rs's
+  errors are worded as the reference words them (`jsonschema` itself for any kind of error not
+  worded so), followed by `rules.py`. `tests/test_fast_path.py` and `tests/test_struct_tier.py`
+  hold every tier to the reference.
 - The floor is one process reading the file and parsing each line with orjson, nothing else: what
   any validator that parses must pay.
 - Memory is the peak resident set of the largest process, from `getrusage(RUSAGE_CHILDREN)` in a
