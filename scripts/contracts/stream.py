@@ -11,6 +11,7 @@ stream.
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -141,14 +142,16 @@ class Checker:
     def chunk(self, data: bytes, nbytes: int | None = None) -> ChunkResult:
         """Validate every line of `data` (whole lines, `\\n`-separated)."""
         result = ChunkResult(nbytes=len(data) if nbytes is None else nbytes, routes=[] if self.routing else None)
-        lines = data.split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()  # the newline ending the last line does not start another
         if b"\r" in data:
             # CRLF line ends: a carriage return is only ever whitespace in JSON (inside a string
             # it must be escaped), so dropping the one before each newline changes no verdict and
             # lets such lines take the fast tiers, which compare a line's exact bytes.
-            lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+            data = data.replace(b"\r\n", b"\n")
+        if data and not data.endswith(b"\n"):
+            data += b"\n"  # the last line of a file may have no newline: every line here ends with one
+        # Lines with their newline: readlines finds each with memchr, where split looks at every
+        # byte (three times faster on 4 MB). The tiers account for the newline (`_lines`).
+        lines = io.BytesIO(data).readlines()
         result.lines = len(lines)
         # The loop makes no reference cycles: reference counting frees everything, and the
         # cyclic collector, triggered by every few hundred new dicts, would only slow it down.
@@ -179,7 +182,7 @@ class Checker:
                 try:
                     value = decode(raw)
                     encode_into(value, written)  # into one buffer, reused: no new bytes per line
-                    if len(written) == len(raw) or same_length(written, raw):
+                    if len(written) + 1 == len(raw) or same_length(written, raw):  # (raw ends with "\n")
                         check, event = tier_checks[type(value)]
                         if check(value):
                             valid += 1
@@ -191,6 +194,7 @@ class Checker:
                 except tier_errors:
                     pass
             # Second tier: orjson, jsonschema-rs and the fused rules on parsed values (fast.py).
+            raw = raw[:-1]  # the line without its newline, as the other tiers compare it
             try:
                 payload = parse(raw)
             except parse_error:
