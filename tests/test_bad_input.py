@@ -651,3 +651,49 @@ def test_b32_json_output_of_many_violations_is_streamed(tmp_path: Path, monkeypa
     assert (report["events"], report["invalid"], len(report["violations"])) == (lines, lines, 6 * lines)
     assert report["violations"][-1]["line"] == lines
     assert peak < 40_000_000, peak  # every finding kept: about 105 MB
+
+
+def _summary_naming_paths() -> dict:
+    summary = fixture_payload("multi_workflow.execution_summary", "valid", "all-optional-fields-executed")
+    summary["selection_message"] = "will write study/517/summary.md"
+    runs = summary["stage_runs"][0]["workflows"]
+    runs[0]["message"] = "wrote study/517/compliance-advisory/report.md"
+    runs[1]["message"] = "could not write study/517/policy-overview/overview.md"
+    summary["errors"][0]["error"] = "PermissionError: 'study/517/policy-overview/overview.md'"
+    return summary
+
+
+def _leaves(node: object, path: tuple = ()):  # type: ignore[no-untyped-def]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _leaves(v, (*path, i))
+    else:
+        yield path, node
+
+
+def test_b33_deliverable_paths_at_any_depth_of_the_manifest() -> None:
+    summary, key = _summary_naming_paths(), b"manifest-key-16b"
+    redacted = mwt.redact("multi_workflow.execution_summary", summary, key)
+    before, after = list(_leaves(summary["deliverable_manifest"])), list(_leaves(redacted["deliverable_manifest"]))
+    assert [path for path, _ in after] == [path for path, _ in before]  # every key kept, at every depth
+    assert ("deliverables", 0, "files", 0, "path") in dict(before)  # a path three levels down
+    assert [value for _, value in after] == [
+        mwt.keyed_hash(value, key) if isinstance(value, str) else value for _, value in before]
+    assert mwt.validate("multi_workflow.execution_summary", redacted) == []
+
+
+def test_b34_deliverable_paths_in_messages() -> None:
+    summary, key = _summary_naming_paths(), b"messages-key-16b"
+    redacted = mwt.redact("multi_workflow.execution_summary", summary, key)
+    assert "study/517" not in json.dumps(redacted)
+    assert redacted["selection_message"] == mwt.keyed_hash(summary["selection_message"], key)
+    assert redacted["errors"][0] == {"workflow_name": "policy-overview",
+                                     "error": mwt.keyed_hash(summary["errors"][0]["error"], key)}
+    assert [w["message"] for w in redacted["stage_runs"][0]["workflows"]] == [
+        mwt.keyed_hash(w["message"], key) for w in summary["stage_runs"][0]["workflows"]]
+    assert mwt.validate("multi_workflow.execution_summary", redacted) == []
+    plan = {**_plan(), "selection_message": "will write study/517/summary.md"}
+    assert mwt.redact(PLAN, plan, key)["selection_message"] == mwt.keyed_hash(plan["selection_message"], key)
