@@ -717,3 +717,31 @@ def test_b34_deliverable_paths_in_messages() -> None:
     assert mwt.validate("multi_workflow.execution_summary", redacted) == []
     plan = {**_plan(), "selection_message": "will write study/517/summary.md"}
     assert mwt.redact(PLAN, plan, key)["selection_message"] == mwt.keyed_hash(plan["selection_message"], key)
+
+
+def _branches(n: int, tag: str) -> dict:
+    return {"anyOf": [{"type": "object", "properties": {f"{tag}{i}": {"type": "string", "pattern": f"^{tag}{i}[a-z]+$"}},
+                       "required": [f"{tag}{i}"]} for i in range(n)]}
+
+
+def test_b35_a_small_pair_whose_branches_multiply(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contracts.compat import context, diff, witness
+
+    validations = []
+    accepts = context.Node.accepts
+    monkeypatch.setattr(context.Node, "accepts", lambda node, value: validations.append(1) or accepts(node, value))
+    accepts_root = context.Side.accepts_root
+    monkeypatch.setattr(context.Side, "accepts_root", lambda side, value: validations.append(1) or accepts_root(side, value))
+    old = {"allOf": [_branches(12, "a"), _branches(12, "b"), _branches(12, "c")]}  # 7 KB
+    assert len(json.dumps(old)) < 10_000
+    # The same branches in another order: proved equivalent. Its search for a witness ran to
+    # 36,000 validations and more (16 s for 3 x 8 branches), the clock being only for large pairs.
+    same = diff(old, {"allOf": list(reversed(old["allOf"]))})
+    assert (same.backward, same.forward, same.changes) == (True, True, [])
+    assert len(validations) <= 2 * witness.SEARCH_WORK
+    # One branch fewer: refuted by the prover all the same; a witness only if the work allows.
+    validations.clear()
+    narrowed = diff(old, {"allOf": [*old["allOf"][:2], _branches(11, "c")]})
+    assert (narrowed.backward, narrowed.forward) == (False, True)
+    assert [c.kind for c in narrowed.changes] == ["union-narrowed"]
+    assert len(validations) <= 2 * witness.SEARCH_WORK
