@@ -191,7 +191,7 @@ def test_every_decided_entry_names_a_field_and_a_decision_with_an_anchor() -> No
 
 
 def test_the_contradictions_of_the_issue_are_gone() -> None:
-    plan = GENERATED["docs/events/multi_workflow.plan_created/1.1.0.md"]
+    plan = GENERATED["docs/events/multi_workflow.plan_created/1.1.1.md"]
     summary = GENERATED["docs/events/multi_workflow.execution_summary/1.1.0.md"]
     batch = GENERATED["docs/events/multi_workflow.batch_metrics/1.0.0.md"]
     # The draft's notes appear only as what the draft said.
@@ -250,13 +250,13 @@ def test_version_pages_switch_banner_and_scenarios() -> None:
             superseded = f is not versions[-1]
             assert ("!!! warning \"Superseded:" in page) == superseded
             assert ("## Scenarios" in page) == (not superseded)
-    current = GENERATED["docs/events/multi_workflow.execution_summary/1.1.0.md"]
+    current = GENERATED["docs/events/multi_workflow.execution_summary/1.1.1.md"]
     for title in ("Executed", "Preview skip", "Failure", "Partial success"):
         assert f'example "{title}' in current
-    assert 'example "Plan made in a batch run"' in GENERATED["docs/events/multi_workflow.plan_created/1.1.0.md"]
+    assert 'example "Plan made in a batch run"' in GENERATED["docs/events/multi_workflow.plan_created/1.1.1.md"]
     nav = (REPO / "mkdocs.yml").read_text()
-    assert "- multi_workflow.plan_created 1.1.0: events/multi_workflow.plan_created/1.1.0.md" in nav
-    assert "- multi_workflow.plan_created 1.0.0 (superseded): events/multi_workflow.plan_created/1.0.0.md" in nav
+    assert "- multi_workflow.plan_created 1.1.1: events/multi_workflow.plan_created/1.1.1.md" in nav
+    assert "- multi_workflow.plan_created 1.1.0 (superseded): events/multi_workflow.plan_created/1.1.0.md" in nav
 
 
 def test_changes_are_said_in_words_dated_with_who_upgrades_first() -> None:

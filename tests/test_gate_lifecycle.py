@@ -46,7 +46,7 @@ def test_validate_warns_on_a_deprecated_version_and_deny_fails(repo_copy: Path, 
     warned = run_contracts("validate", "--event", f"{PLAN}@1.0.0", str(events), cwd=repo_copy)
     assert warned.returncode == 0, warned.stderr
     assert f"warning: {events}:1: /: an event of {PLAN}@1.0.0, which is deprecated [deprecated]" in warned.stderr
-    assert f"move the emitter to {PLAN}@1.1.0" in warned.stderr
+    assert f"move the emitter to {PLAN}@1.1.1" in warned.stderr
     denied = run_contracts("validate", "--deny-deprecated", "--event", f"{PLAN}@1.0.0", str(events), cwd=repo_copy)
     assert denied.returncode == 1
     newest = run_contracts("validate", "--deny-deprecated", "--event", f"{PLAN}@1.1.0", str(events), cwd=repo_copy)
@@ -71,9 +71,10 @@ def test_transitive_mode_checks_every_earlier_version_of_the_major(repo_copy: Pa
         edit_json(_record(repo_copy), lambda r, m=mode: r.update(compatibility=m))
         done = run_contracts("check", cwd=repo_copy)
         found[mode] = sorted(f["message"].split(" is not ")[0] for f in _findings(done.stdout, "compatibility-mode"))
-    assert found["BACKWARD"] == [f"{PLAN} is BACKWARD but 1.1.0 → 1.2.0"]
+    assert found["BACKWARD"] == [f"{PLAN} is BACKWARD but 1.1.1 → 1.2.0"]
     assert found["BACKWARD_TRANSITIVE"] == [f"{PLAN} is BACKWARD_TRANSITIVE but 1.0.0 → 1.2.0",
-                                            f"{PLAN} is BACKWARD_TRANSITIVE but 1.1.0 → 1.2.0"]
+                                            f"{PLAN} is BACKWARD_TRANSITIVE but 1.1.0 → 1.2.0",
+                                            f"{PLAN} is BACKWARD_TRANSITIVE but 1.1.1 → 1.2.0"]
     assert found["NONE"] == []
 
 

@@ -68,6 +68,37 @@ def test_junit_and_json_outputs(repo_copy: Path, tmp_path: Path) -> None:
     assert version.returncode == 0 and version.stdout.startswith("contracts ")
 
 
+def test_validate_ci_formats_written_as_found_stay_valid_documents(tmp_path: Path) -> None:
+    # Findings of two files, and a file without any: SARIF against its schema, with each result's
+    # ruleIndex naming its rule; JUnit with the counts in <testsuite> and each file's failures in
+    # its own test case, whatever order they were found in.
+    (tmp_path / "a.jsonl").write_text('{"plan_id": "nope"}\n{}\n')
+    (tmp_path / "b.jsonl").write_text("{}\n")
+    plans = json.loads(next((REPO / "fixtures" / PLAN / "1.0.0/valid").glob("*.json")).read_text())["payload"]
+    (tmp_path / "ok.jsonl").write_text(json.dumps(plans) + "\n")
+    paths = [str(tmp_path / name) for name in ("a.jsonl", "b.jsonl", "ok.jsonl")]
+    text = run_contracts("validate", "--event", PLAN, *paths)
+    expected = [line.split(": ", 1)[0] for line in text.stdout.splitlines()]  # FILE:LINE of each finding
+    sarif = run_contracts("validate", "--event", PLAN, "--format", "sarif", *paths)
+    assert sarif.returncode == 1
+    log = json.loads(sarif.stdout)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(log)
+    run = log["runs"][0]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert len(set(rules)) == len(rules)
+    assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+    assert [f'{r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]}:'
+            f'{r["locations"][0]["physicalLocation"]["region"]["startLine"]}' for r in run["results"]] == expected
+    junit = run_contracts("validate", "--event", PLAN, "--format", "junit", *paths)
+    suite = ET.fromstring(junit.stdout).find("testsuite")
+    assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("3", "2")
+    cases = {case.get("name"): [f.text.split(": ", 1)[0] for f in case.findall("failure")] for case in suite}
+    assert cases == {path: [e for e in expected if e.startswith(path + ":")] for path in paths}
+    github = run_contracts("validate", "--event", PLAN, "--format", "github", *paths)
+    assert [line.split(",title=")[0] for line in github.stdout.splitlines()] == [
+        f"::error file={e.rsplit(':', 1)[0]},line={e.rsplit(':', 1)[1]}" for e in expected]
+
+
 def test_witnesses_are_whole_events_of_the_source_version(repo_copy: Path) -> None:
     # 1.2.0 no longer allows a failed workflow: the checker's raw witness is a run with a failed
     # workflow, which the contract rules (MW009, MW011) only accept inside a whole, coherent event.

@@ -94,7 +94,7 @@ def test_in_place_edit_of_common_names_its_users_and_never_a_patch(repo_copy: Pa
     assert f"git checkout v1.1.0 -- schemas/{COMMON}/1.0.0.json" in found["fix"]
     assert f"add schemas/{COMMON}/2.0.0.json" in found["fix"]
     assert f"{PLAN}@1.0.0, 1.1.0 need a MAJOR (2.0.0)" in found["fix"]
-    assert "1.0.1" not in done.stdout
+    assert "1.0.1" not in found["fix"]  # never a PATCH
     # the fixtures it breaks are summed up, not listed one by one
     assert len(_findings(done.stdout, "fixture")) < 30
 
@@ -126,7 +126,7 @@ def test_new_rule_scoped_to_a_new_major_passes_and_the_report_lists_it(repo_copy
     assert done.returncode == 0, done.stdout + done.stderr
     report = run_contracts("report", "--against", "v1.1.0", cwd=repo_copy, runtime=runtime)
     assert report.returncode == 0, report.stdout
-    assert "**1.1.0 → 2.0.0**: declared MAJOR, required MAJOR: ✅ passes the version policy." in report.stdout
+    assert "**1.1.1 → 2.0.0**: declared MAJOR, required MAJOR: ✅ passes the version policy." in report.stdout
     assert f"| `MW014` | added in {PLAN}@2.0.0 | MAJOR |" in report.stdout
 
 
@@ -144,16 +144,16 @@ def test_new_rule_in_a_minor_fails_the_policy(repo_copy: Path) -> None:
 
 def test_narrowing_common_in_a_new_version_is_judged_through_its_users(repo_copy: Path) -> None:
     commit_all(repo_copy, "release 1.1.0")
-    _new_version(repo_copy, COMMON, "1.0.0", "1.0.1", lambda s: s["$defs"]["run_mode"].update(enum=["sequential"]))
+    _new_version(repo_copy, COMMON, "1.0.1", "1.0.2", lambda s: s["$defs"]["run_mode"].update(enum=["sequential"]))
     run_contracts("generate", cwd=repo_copy)
     done = run_contracts("check", cwd=repo_copy)
     assert done.returncode == 1
     (found,) = _findings(done.stdout, "policy-bump")
-    assert found["file"] == f"schemas/{COMMON}/1.0.1.json"
-    assert f"{PLAN}@1.0.0, 1.1.0 need a MAJOR (2.0.0)" in found["message"]
+    assert found["file"] == f"schemas/{COMMON}/1.0.2.json"
+    assert f"{PLAN}@1.1.1 needs a MAJOR (2.0.0)" in found["message"]
     assert "a MAJOR is required (2.0.0)" in found["message"]
     report = run_contracts("report", "--against", "HEAD", cwd=repo_copy)
     assert report.returncode == 1
     assert "required MAJOR: ❌ fails the version policy" in report.stdout
-    assert f"| `{PLAN}` | 1.0.0, 1.1.0 | MAJOR | 2.0.0 |" in report.stdout
-    assert "| `multi_workflow.execution_summary` | 1.0.0, 1.1.0 | MAJOR | 2.0.0 |" in report.stdout
+    assert f"| `{PLAN}` | 1.1.1 | MAJOR | 2.0.0 |" in report.stdout
+    assert "| `multi_workflow.execution_summary` | 1.1.1 | MAJOR | 2.0.0 |" in report.stdout

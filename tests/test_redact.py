@@ -19,9 +19,15 @@ def _summary() -> dict:
     return fixture_payload(SUMMARY, "valid", "draft-executed-corrected")
 
 
-def test_created_files_are_the_sensitive_values() -> None:
-    assert mwt.sensitive_paths(SUMMARY) == (("stage_runs", "*", "workflows", "*", "created_files"),)
-    assert mwt.sensitive_paths("multi_workflow.plan_created") == ()
+def test_the_schema_decides_what_is_sensitive() -> None:
+    # From 1.1.1 every place a deliverable path can appear is marked `x-sensitive`; each version
+    # keeps the marks its own schema carries, so no list of fields lives in the code.
+    assert mwt.sensitive_paths(SUMMARY) == (
+        ("deliverable_manifest",), ("errors", "*", "error"), ("selection_message",),
+        ("stage_runs", "*", "workflows", "*", "created_files"), ("stage_runs", "*", "workflows", "*", "message"))
+    assert mwt.sensitive_paths("multi_workflow.plan_created") == (("selection_message",),)
+    assert mwt.sensitive_paths(f"{SUMMARY}@1.1.0") == (("stage_runs", "*", "workflows", "*", "created_files"),)
+    assert mwt.sensitive_paths("multi_workflow.plan_created@1.1.0") == ()
 
 
 def test_redacted_paths_are_keyed_hashes_and_still_valid() -> None:
@@ -32,7 +38,7 @@ def test_redacted_paths_are_keyed_hashes_and_still_valid() -> None:
     expected = "hmac-sha256:" + hmac.new(b"secret-key-16-bytes+", path.encode(), hashlib.sha256).hexdigest()
     assert redacted["stage_runs"][0]["workflows"][0]["created_files"] == [expected]
     # Nothing else changes, and the input is left alone.
-    strip = lambda p: [[{k: v for k, v in w.items() if k != "created_files"} for w in s["workflows"]] for s in p["stage_runs"]]  # noqa: E731
+    strip = lambda p: [[{k: v for k, v in w.items() if k not in ("created_files", "message")} for w in s["workflows"]] for s in p["stage_runs"]]  # noqa: E731
     assert strip(redacted) == strip(original)
     assert {k: v for k, v in redacted.items() if k != "stage_runs"} == {k: v for k, v in original.items() if k != "stage_runs"}
     assert original == _summary()

@@ -107,9 +107,9 @@ def test_loading_twice_adds_nothing(tmp_path: Path) -> None:
 
 
 def test_migration_from_1_0_0_to_1_1_0_keeps_one_table(tmp_path: Path) -> None:
-    # The tools as they were at 1.0.0: a catalogue without the 1.1.0 schemas.
+    # The tools as they were at 1.0.0: a catalogue without the later schemas.
     old = tmp_path / "schemas-1.0.0"
-    shutil.copytree(REPO / "schemas", old, ignore=shutil.ignore_patterns("1.1.0.json"))
+    shutil.copytree(REPO / "schemas", old, ignore=shutil.ignore_patterns("1.1.*.json", "1.0.1.json"))
     db = tmp_path / "w.duckdb"
     plans_1_0 = _write_lines(tmp_path / "plans-1.0.0.jsonl", [fx.payload for fx in _of("multi_workflow.plan_created", "1.0.0", True)])
     _load(db, plans_1_0, event="multi_workflow.plan_created@1.0.0", catalogue=Catalogue(old))

@@ -444,7 +444,8 @@ def _batch_metrics_struct_ok(p: Any) -> bool:
 # reference about those); anything else it adds, or a new version of the shared shapes, and the
 # event falls back to the generic path (`exact_json_ints` and rules.py) until the check is updated.
 _PLAN_FIELDS = {"plan_id", "stages", "issue_number", "stage_count", "workflow_count"}
-_COMMON = "../multi_workflow.common/1.0.0.json#"
+# common 1.0.1 differs from 1.0.0 in annotations only (`x-sensitive`): the same checks hold.
+_COMMON = ("../multi_workflow.common/1.0.0.json#", "../multi_workflow.common/1.0.1.json#")
 FUSED: dict[str, tuple[Fused, set[str]]] = {
     PLAN_CREATED: (_plan_created_ok, _PLAN_FIELDS),
     EXECUTION_SUMMARY: (_execution_summary_ok, _PLAN_FIELDS | {"stage_runs", "errors", "overall_timeout_seconds",

@@ -2,8 +2,11 @@
 
 The draft's third pending decision asks whether deliverable paths should be redacted or hashed
 before they reach production telemetry. This gives producers the means: every value the schema
-marks `x-sensitive: true` (today `created_files`) is replaced by `hmac-sha256:<hex>`, keyed with a
-secret the caller supplies. The same path and key always give the same hash, so analytics can
+marks `x-sensitive: true` is replaced by `hmac-sha256:<hex>`, keyed with a secret the caller
+supplies. The schema alone decides what is sensitive (from 1.1.1: `created_files`, `message`,
+`error`, `selection_message` and `deliverable_manifest`); this module holds no list of fields.
+A sensitive object or array has every string in it hashed, at any depth, and its keys kept:
+`deliverable_manifest` is open, so no narrower place can be named. The same path and key always give the same hash, so analytics can
 still count and join on it, while the path itself is not published. The result is still a valid
 event: redaction never breaks the contract.
 """
@@ -109,4 +112,6 @@ def _hash_value(value: Any, key: bytes) -> Any:
         return keyed_hash(value, key)
     if isinstance(value, list):
         return [_hash_value(v, key) for v in value]
+    if isinstance(value, dict):
+        return {k: _hash_value(v, key) for k, v in value.items()}
     return value

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 from collections.abc import Sequence
+from typing import IO, Any
 
 from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 
@@ -238,45 +239,53 @@ def _jobs(text: str) -> int:
 
 def _validate(project: Project, args: argparse.Namespace) -> int:
     from .deprecated import scan
-    from .json_findings import JsonReport
     from .validate_cmd import validate_inputs
 
-    ci = args.format not in ("text", "json")
     catalogue = project.catalogue if args.default_dialect == "2020-12" else \
         Catalogue(project.schemas, project.default_major, args.default_dialect)
     with contextlib.ExitStack() as stack:
-        report = None
-        if args.format == "json":  # streamed: memory bounded whatever the number of violations
-            out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
-            report = JsonReport(out)
-        summary = validate_inputs(catalogue, args.event, args.paths,
-                                  "json" if ci or args.output else args.format, jobs=args.jobs,
-                                  progress=args.progress, correlate=args.correlate, report=report)
-        if report is not None:
-            rest = summary.as_json()
-            del rest["violations"]
-            report.finish(rest)
-            if args.output:
-                print(f"wrote {args.output}", file=sys.stderr)
-    ended = list(scan(project, args.paths, args.event))
-    for finding in ended:
-        print(("" if args.deny_deprecated else "warning: ") + str(finding), file=sys.stderr)
-    if ci:
-        from .ci_output import render
-
-        findings = summary.findings + summary.correlation_problems + (ended if args.deny_deprecated else [])
-        _emit(args, render(findings, args.format, "validate", args.paths))
-        print(summary.line(), file=sys.stderr)
-    elif args.format == "text":  # (json was written above, as it was found)
+        out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
+        report = _findings_report(args, out, stack)  # None for text: each finding is printed to `out`
+        summary = validate_inputs(catalogue, args.event, args.paths, out=out if report is None else None,
+                                  report=report, jobs=args.jobs, progress=args.progress, correlate=args.correlate)
+        ended = 0
+        for finding in scan(project, args.paths, args.event):
+            ended += 1
+            print(("" if args.deny_deprecated else "warning: ") + str(finding), file=sys.stderr)
+            if args.deny_deprecated and report is not None and args.format != "json":
+                report.add(finding)
+        if args.format == "json":
+            report.finish(summary.as_json())
+        elif report is not None:
+            report.finish()
         if args.output:
-            _emit(args, "".join(f"{f}\n" for f in summary.findings + summary.correlation_problems))
+            print(f"wrote {args.output}", file=sys.stderr)
+    if args.format == "text":  # (the other formats carry them in the document)
         for problem in summary.unusable:
             print(f"contracts: error: {printable(problem)}", file=sys.stderr)
+    if args.format != "json":
         print(summary.line(), file=sys.stderr)
     if summary.unusable:
         return EXIT_UNUSABLE
     denied = bool(ended) and args.deny_deprecated
     return EXIT_INVALID if summary.invalid or summary.unreadable or summary.correlation_count or denied else EXIT_OK
+
+
+def _findings_report(args: argparse.Namespace, out: IO[str], stack: contextlib.ExitStack) -> Any:
+    """The writer `--format` names, each finding written as found (memory bounded whatever their
+    number), closed when the run ends however it ends; None for text."""
+    if args.format == "text":
+        return None
+    if args.format == "json":
+        from .json_findings import JsonReport
+
+        report: Any = JsonReport(out)
+    else:
+        from .ci_output import writer
+
+        report = writer(args.format, out, "validate", args.paths)
+    stack.callback(report.close)
+    return report
 
 
 def _load(project: Project, args: argparse.Namespace) -> int:

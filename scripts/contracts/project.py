@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -82,11 +83,32 @@ class Project:
         Computed once per run: the version policy, the docs' version history and the drift check
         all ask for the same pairs, and a comparison costs far more than a lookup.
         """
-        key = (old.path, new.path)
-        if key not in self._reports:
-            from .compat import diff  # here: compat is heavy, and most commands never compare
+        from .compat import Report, diff  # here: compat is heavy, and most commands never compare
 
-            self._reports[key] = diff(old.schema, new.schema, registry=self.catalogue.registry)
+        # A version that asserts exactly what an earlier one does (a PATCH: annotations only) is
+        # compared as that earlier one: the transitive modes ask for every earlier version.
+        old, new = self._first_equivalent(old), self._first_equivalent(new)
+        if old.path == new.path:
+            return Report(backward=True, forward=True)
+        return self.once((old.path, new.path), lambda: diff(old.schema, new.schema, registry=self.catalogue.registry))
+
+    def _first_equivalent(self, version: SchemaFile) -> SchemaFile:
+        """The oldest version of its event or shared file that asserts exactly what `version` does."""
+        from .compat import equivalent
+
+        versions = self.catalogue.versions(version.name)
+        i = next((k for k, f in enumerate(versions) if f.path == version.path), None)
+        if i is None:
+            return version
+        while i > 0 and self.once(("equivalent", versions[i - 1].path, versions[i].path), lambda k=i: equivalent(
+                versions[k - 1].schema, versions[k].schema, registry=self.catalogue.registry)):
+            i -= 1
+        return versions[i]
+
+    def once(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()`, remembered under `key` for the rest of the run (comparisons are costly)."""
+        if key not in self._reports:
+            self._reports[key] = compute()
         return self._reports[key]
 
     def relative(self, path: Path) -> str:

@@ -72,10 +72,12 @@ def _moved(schema: dict[str, Any], old_id: str, new_id: str, own_id: str) -> dic
 
 
 def new_version_impacts(project: Project, old: SchemaFile, new: SchemaFile) -> list[Impact]:
-    """What moving each user of shared `old` to shared `new` would do to it."""
+    """What moving each user of shared `old` to shared `new` would do to it (once per run: the
+    version policy and the docs' version history both ask)."""
     registry = project.catalogue.registry
-    return [Impact(user, diff(user.schema, _moved(user.schema, old.id, new.id, user.id), registry=registry))
-            for user in users_of(project, old)]
+    return project.once(("users", old.path, new.path), lambda: [
+        Impact(user, diff(user.schema, _moved(user.schema, old.id, new.id, user.id), registry=registry))
+        for user in users_of(project, old)])
 
 
 def edit_impacts(project: Project, shared: SchemaFile, released: bytes) -> list[Impact]:

@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 from multi_workflow_telemetry.fast import strip_bom
 
 from .findings import Finding, Unusable, printable
-from .json_findings import JsonReport
+from .json_findings import as_json
 from .locate import lines_of
 from .stream import CHUNK, Checker, ChunkResult, Task, default_jobs, file_tasks, stream_tasks
 from .supervise import Runner
@@ -37,6 +37,14 @@ class UnusableInput(Unusable):
     """An input that cannot be validated at all (exit 2)."""
 
 
+class Report(Protocol):
+    """Where a run's findings go as they are found (a CI format's writer, or the JSON report):
+    memory holds none of them, whatever their number."""
+
+    def add(self, finding: Finding) -> None: ...
+    def correlation(self, finding: Finding) -> None: ...
+
+
 @dataclass
 class Summary:
     events: int = 0
@@ -47,13 +55,12 @@ class Summary:
     blank_lines: int = 0
     violations: int = 0
     unusable: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
     correlated: bool = False
-    correlation_problems: list[Finding] = field(default_factory=list)
     correlation_count: int = 0
     plans_without_summary: list[Finding] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
+        """The counts and the rest: the violations and correlation problems went to the report."""
         report: dict[str, Any] = {
             "events": self.events,
             "valid": self.valid,
@@ -61,14 +68,10 @@ class Summary:
             "unreadable": self.unreadable,
             "not_validated": self.not_validated,
             "blank_lines": self.blank_lines,
-            "violations": [_as_json(f) for f in self.findings],
             "unusable": self.unusable,
         }
         if self.correlated:
-            report["correlation"] = {
-                "problems": [_as_json(f) for f in self.correlation_problems],
-                "plans_without_summary": [_as_json(f) for f in self.plans_without_summary],
-            }
+            report["correlation"] = {"plans_without_summary": [as_json(f) for f in self.plans_without_summary]}
         return report
 
     def line(self) -> str:
@@ -84,22 +87,17 @@ class Summary:
         return text
 
 
-def _as_json(f: Finding) -> dict[str, Any]:
-    return {"path": f.file, "line": f.line, "pointer": f.pointer, "rule": f.rule, "message": f.message}
-
-
 class Validation:
     """One run of `contracts validate` over any number of inputs."""
 
-    def __init__(self, catalogue: Catalogue, event: str | None, out: IO[str] | None, keep: bool,
+    def __init__(self, catalogue: Catalogue, event: str | None, out: IO[str] | None,
                  jobs: int = 1, progress: bool = False, correlate: bool = False,
-                 report: JsonReport | None = None) -> None:
+                 report: Report | None = None) -> None:
         self.catalogue = catalogue
         self.checker = Checker(catalogue, event, correlate)
         self.summary = Summary(correlated=correlate)
-        self._out = out  # violations are printed as found when set, kept in the summary when `keep`
-        self._keep = keep
-        self._json = report  # --format json: each violation written as found, none kept
+        self._out = out  # text: each finding printed as found
+        self._report = report  # any other format: each finding handed over as found, none kept
         self._runner = Runner(self.checker, jobs)
         self._correlator: Correlator | None = None
         if correlate:  # imported only then: sqlite3 costs every other run start-up time
@@ -169,7 +167,7 @@ class Validation:
             while self._correlator is not None and pairing is not None and pairing[0] < line:
                 self._pair(name, offset, pairing)
                 pairing = next(pairings, None)
-            self._report(Finding(name, offset + line, pointer, rule, message))
+            self._violation(Finding(name, offset + line, pointer, rule, message))
         while self._correlator is not None and pairing is not None:
             self._pair(name, offset, pairing)
             pairing = next(pairings, None)
@@ -193,21 +191,19 @@ class Validation:
         text = raw.decode("utf-8", errors="replace")
         lines = [1 + p[0] for p in problems] if kind == "unreadable" else lines_of(text, [p[1] for p in problems])
         for line, (_, pointer, rule, message) in zip(lines, problems):
-            self._report(Finding(name, line, pointer, rule, message))
+            self._violation(Finding(name, line, pointer, rule, message))
 
-    def _report(self, finding: Finding) -> None:
+    def _violation(self, finding: Finding) -> None:
         self.summary.violations += 1
-        if self._json is not None:
-            self._json.add(_as_json(finding))
-        elif self._keep:
-            self.summary.findings.append(finding)
+        if self._report is not None:
+            self._report.add(finding)
         if self._out is not None:
             self._emit(str(finding))
 
     def _correlation(self, finding: Finding) -> None:
         self.summary.correlation_count += 1
-        if self._keep:
-            self.summary.correlation_problems.append(finding)
+        if self._report is not None:
+            self._report.correlation(finding)
         if self._out is not None:
             self._emit(str(finding))
 
@@ -291,18 +287,17 @@ def show_progress(choice: bool | None) -> bool:
     return sys.stderr.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def validate_inputs(catalogue: Catalogue, event: str | None, paths: list[str], fmt: str, *,
-                    jobs: int | None = None, progress: bool | None = False, correlate: bool = False,
-                    report: JsonReport | None = None) -> Summary:
+def validate_inputs(catalogue: Catalogue, event: str | None, paths: list[str], *, out: IO[str] | None = None,
+                    report: Report | None = None, jobs: int | None = None, progress: bool | None = False,
+                    correlate: bool = False) -> Summary:
     """Validate every input; raise UnusableInput when the event itself is unknown.
 
-    With `report`, violations are written to it as found (the caller finishes it with the rest
-    of the summary); otherwise `fmt == "json"` keeps them in the summary.
+    Each finding is printed to `out` (text) and handed to `report` (any other format) as it is
+    found, and none is kept: the caller finishes the report with the summary.
     """
     try:
-        run = Validation(catalogue, event, out=sys.stdout if fmt == "text" else None, keep=fmt == "json",
-                         jobs=default_jobs() if jobs is None else jobs, progress=show_progress(progress),
-                         correlate=correlate, report=report)
+        run = Validation(catalogue, event, out=out, jobs=default_jobs() if jobs is None else jobs,
+                         progress=show_progress(progress), correlate=correlate, report=report)
     except CatalogueError as exc:
         raise UnusableInput(str(exc)) from None
     try:

@@ -116,9 +116,15 @@ def _search(page: Page, base_url: str, query: str) -> list[str]:
     page.goto(base_url)
     page.evaluate("document.querySelector('input.md-search__input').focus()")
     page.send("Input.insertText", {"text": query})
+    # The theme shows ten matching pages at first and the next ten as the list is scrolled:
+    # scroll to the end until every page the count names is shown, or a later version's page
+    # would push an earlier one out of sight.
     return page.wait_for(
-        "(() => { const a = [...document.querySelectorAll('.md-search-result__item a')].map(a => a.href);"
-        " return a.length ? a : null; })()"
+        "(() => { const w = document.querySelector('.md-search__scrollwrap'); w.scrollTop = w.scrollHeight;"
+        " const shown = document.querySelectorAll('.md-search-result__list > .md-search-result__item').length;"
+        " const meta = /(\\d+)/.exec(document.querySelector('.md-search-result__meta').textContent);"
+        " const a = [...document.querySelectorAll('.md-search-result__item a')].map(a => a.href);"
+        " return a.length && meta && shown >= +meta[1] ? a : null; })()"
     )
 
 

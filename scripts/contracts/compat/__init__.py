@@ -23,10 +23,11 @@ from referencing import Registry
 
 from .context import SchemaError, Side
 from .report import Change, Report, merge
+from .same import same_assertions
 from .subschema import Failure, Prover
 from .witness import WitnessFinder
 
-__all__ = ["Change", "Report", "SchemaError", "diff"]
+__all__ = ["Change", "Report", "SchemaError", "diff", "equivalent"]
 
 # Time per direction (backward, forward), so a pair of schemas up to 1 MB is judged within 10 s:
 # a proof not done by then is "cannot prove" with that reason, and a witness not found is not shown.
@@ -54,6 +55,8 @@ def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
     old_side = Side.build("old", old, registry, default_dialect, format_assertion)
     new_side = Side.build("new", new, new_registry if new_registry is not None else registry, default_dialect,
                           format_assertion)
+    if same_assertions(old_side.root_node(), new_side.root_node()):
+        return Report(backward=True, forward=True)  # annotations changed, or nothing: no search needed
     changes: list[Change] = []
     verdicts = {}
     large = _size(old) + _size(new) > LARGE_BYTES
@@ -77,6 +80,16 @@ def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
                 first.witness, first.has_witness, first.witness_accepted_by = witness, True, left.name
         changes += reported
     return Report(backward=verdicts["backward"], forward=verdicts["forward"], changes=merge(changes))
+
+
+def equivalent(old: Any, new: Any, *, registry: Registry[Any] | None = None, default_dialect: str = "2020-12") -> bool:
+    """True only if `old` and `new` assert the same at every place (so accept the same instances);
+    False may still be two equivalent schemas written differently."""
+    try:
+        return same_assertions(Side.build("old", old, registry, default_dialect, False).root_node(),
+                               Side.build("new", new, registry, default_dialect, False).root_node())
+    except SchemaError:
+        return False
 
 
 def _size(schema: Any) -> int:
