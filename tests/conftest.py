@@ -32,6 +32,19 @@ def run_contracts(*args: str, cwd: Path = REPO, stdin: str | None = None,
                           env=env)
 
 
+def children_cpu_seconds() -> float:
+    """CPU-seconds used so far by this process's finished children (their own children included).
+
+    The issue's "within 10 s" bounds are checked as CPU time of the command, not wall time: on a
+    2-core machine running the suite's workers side by side, wall time measures the neighbours too,
+    while CPU time is the work the command itself does, which is what must stay bounded. A wall
+    timeout several times larger still catches a hang."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def git(root: Path, *args: str) -> str:
     """git in `root`, with an identity (a test copy has no configuration of its own)."""
     done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, check=True,

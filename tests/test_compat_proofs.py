@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_contracts
+from conftest import children_cpu_seconds, run_contracts
 
 from contracts.compat import diff
 from contracts.compat.context import Side
@@ -79,12 +79,12 @@ def test_pattern_properties_that_admit_every_key() -> None:
 
 
 def test_a_catastrophic_pattern_is_compared_and_matched_without_backtracking() -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: the work done, whatever the machine's neighbours do
     verdict({"type": "string", "pattern": "^(a+)+b$"}, {"type": "string", "pattern": "^a+b$"}, True, True)
     old = {"type": "object", "properties": {"id": {"type": "string", "maxLength": 64}}}
     new = {"type": "object", "properties": {"id": {"type": "string", "maxLength": 64, "pattern": "^(a+)+b$"}}}
     verdict(old, new, False, True)
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
 
 
 def test_backreferences_and_lookaround_cannot_be_proved_with_the_reason() -> None:
@@ -224,9 +224,9 @@ def test_a_large_pair_is_compared_within_ten_seconds() -> None:
     new["properties"]["field_1"]["maximum"] = 999  # one narrowing among many unchanged fields
     new["properties"]["field_0"]["pattern"] = "^[a-z]{1,9}(-[0-9]+)?$"
     assert 50_000 < len(json.dumps(old)) <= 100_000
-    started = time.perf_counter()
+    started = time.process_time()
     report = diff(old, new)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     print(f"\nlarge pair ({len(json.dumps(old))} bytes): {elapsed:.2f}s")
     assert (report.backward, report.forward) == (False, False)
     assert elapsed < 10
@@ -244,9 +244,9 @@ def test_contracts_check_on_a_version_with_a_catastrophic_pattern(repo_copy: Pat
     fixtures = repo_copy / "fixtures" / "multi_workflow.plan_created"
     shutil.copytree(fixtures / "1.1.0", fixtures / "1.2.0")
     assert run_contracts("generate", cwd=repo_copy).returncode == 0
-    started = time.perf_counter()
+    started = children_cpu_seconds()
     done = run_contracts("check", cwd=repo_copy)
-    elapsed = time.perf_counter() - started
-    print(f"\ncontracts check with ^(a+)+b$: {elapsed:.2f}s")
+    elapsed = children_cpu_seconds() - started
+    print(f"\ncontracts check with ^(a+)+b$: {elapsed:.2f} CPU-s")
     assert done.returncode == 0, done.stdout + done.stderr
     assert elapsed < 10
