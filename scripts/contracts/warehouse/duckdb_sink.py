@@ -20,8 +20,10 @@ Arrow cannot hold either goes to `rejected`.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -46,11 +48,14 @@ class _Refused(Exception):
 # input's line before the chunk's first, the lines it holds).
 Unread = tuple[str, str, int, int]
 
-# Rows buffered before an insert (one transaction): mostly lines waiting in files. Each
-# transaction has a cost of its own (what is smaller than a row group goes through the write-ahead
-# log), so fewer, larger ones are faster; but DuckDB holds a transaction's rows in memory until it
-# commits, and some 100,000 rows fill MEMORY_LIMIT.
-FLUSH_ROWS = 50_000
+# Rows buffered before an insert (one transaction): mostly lines waiting in files, which cost disk,
+# not memory. An insert of at least a row group (122,880 rows) per table writes compressed row
+# groups straight to the file; a smaller one goes through the write-ahead log and is written again
+# at the checkpoint: per row, inserts of 25,000 cost twice what inserts of 125,000 do (make bench).
+FLUSH_ROWS = 250_000
+# Chunks handed to the writer thread and not yet taken: the workers go on validating while a batch
+# is inserted, up to this many chunks ahead.
+WAITING_CHUNKS = 64
 # DuckDB's own memory: its buffer pool would otherwise grow towards 80 % of the machine's memory
 # as the tables grow; what does not fit is written to the database's temporary directory.
 MEMORY_LIMIT = 128 << 20  # bytes; raised for a batch that needs more (a 100 MB line: docs/bad-input.md B06)
@@ -83,6 +88,11 @@ class DuckDBSink:
         self.lines_dir: str | None = None
         self._rows: Callable[[str, list[tuple[int, bytes]]], Converted] | None = None
         self.unstorable = 0  # valid lines DuckDB's reader refused and Python could not store either
+        # Chunks waiting for the writer thread: each holds the names of its unread files, not their
+        # lines, so memory stays small however far the writer falls behind (a flush takes seconds).
+        self._queue: queue.Queue[tuple[Converted, str, int] | None] = queue.Queue(maxsize=WAITING_CHUNKS)
+        self._writer: threading.Thread | None = None
+        self._failed: BaseException | None = None
         self._first_new: dict[str, int] = {}  # per table: the rowid from which rows are this load's
         self._appended: dict[str, int] = {}
         self.inserted = 0  # rows that were not already in their table
@@ -94,7 +104,29 @@ class DuckDBSink:
         self._rows = converter.rows
 
     def write(self, converted: Converted, name: str = "", first_line: int = 1) -> None:
-        """Buffer a chunk's rows; `name` is the input, `first_line` the number of the chunk's first line."""
+        """Hand a chunk's rows to the writer thread; `name` is the input, `first_line` the number of
+        the chunk's first line."""
+        if self._failed is not None:
+            raise self._failed
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_all, name="duckdb writer", daemon=True)
+            self._writer.start()
+        self._queue.put((converted, name, first_line))
+
+    def _write_all(self) -> None:
+        """The writer thread: DuckDB inserts while the main process hands the workers their next
+        chunks (DuckDB lets go of the GIL while it works). After a failure it only empties the queue."""
+        while (item := self._queue.get()) is not None:
+            if self._failed is None:
+                try:
+                    self._take(*item)
+                except BaseException as exc:
+                    self._failed = exc
+            if self._failed is not None:
+                for path, _ in item[0].unread.values():
+                    os.unlink(path)
+
+    def _take(self, converted: Converted, name: str, first_line: int) -> None:
         for key, (path, count) in converted.unread.items():
             self._unread.setdefault(key, []).append((path, name, first_line - 1, count))
             self._buffered += count
@@ -270,6 +302,12 @@ class DuckDBSink:
         """Write what is buffered, drop repeated keys; then every table at its newest version and
         the views over them."""
         try:
+            if self._writer is not None:
+                self._queue.put(None)
+                self._writer.join()
+                self._writer = None
+            if self._failed is not None:
+                raise self._failed
             self.flush()
             for name, appended in self._appended.items():
                 kept = appended - self._drop_repeats(name)
