@@ -199,3 +199,29 @@ def test_envelope_times_with_offsets_are_the_same_instants(tmp_path: Path) -> No
     # Microseconds, as the column holds them: a nanosecond fraction is cut, never rounded up.
     expected = [datetime.fromisoformat(when.upper().replace("123456789", "123456")) for when in times]
     assert got == expected
+
+
+def test_a_value_duckdbs_reader_refuses_is_converted_in_python_and_nothing_is_lost(tmp_path: Path) -> None:
+    # No valid event of today's schemas holds such a value (every integer is at most 2^53), so the
+    # refused line is handed to the sink as the Converter would hand it, unread, beside good ones.
+    from contracts.stream import ChunkResult
+    from contracts.warehouse.duckdb_sink import DuckDBSink
+    from contracts.warehouse.rows import Converter
+
+    fx = _of("multi_workflow.batch_metrics", "1.0.0", True)[0]
+    good = {"event_type": fx.event, **fx.payload}
+    lines = [good, {**good, "multi_workflow_count": 2**63}, good]
+    data = "".join(json.dumps(v, separators=(",", ":")) + "\n" for v in lines).encode()
+    converter = Converter(CATALOGUE, None)
+    sink = DuckDBSink(str(tmp_path / "w.duckdb"), TABLES)
+    sink.reads_lines(converter)
+    converted = converter.rows("in.jsonl", [])  # an empty chunk, to carry the unread file
+    converted.unread = {(fx.ref, False): (converter.unread_file(data.splitlines(), [1, 2, 3]), 3)}
+    sink.write(converted, "in.jsonl", 11)
+    sink.close()
+    assert (sink.inserted, sink.rejected_inserted, sink.unstorable) == (2, 1, 1)
+    assert [r["line"] for r in table_rows(tmp_path / "w.duckdb", "batch_metrics_v1")] == [11, 13]
+    (refused,) = table_rows(tmp_path / "w.duckdb", "rejected")
+    assert (refused["line"], refused["event"], refused["raw"]) == (12, fx.event, data.splitlines()[1].decode())
+    assert [v["rule"] for v in refused["violations"]] == ["warehouse"]
+    assert sink.lines_dir is not None and not Path(sink.lines_dir).exists()  # the unread files are gone

@@ -100,6 +100,9 @@ class Load:
         self._runner.close()
         self.sink.close()
         s = self.summary
+        unstorable = getattr(self.sink, "unstorable", 0)  # found by the sink's reader (duckdb_sink.py)
+        s.unstorable += unstorable
+        s.rejected += unstorable
         s.loaded = self.sink.inserted
         s.duplicates = s.events - s.rejected - s.loaded - s.not_loaded
         return s
@@ -129,6 +132,8 @@ def load_inputs(catalogue: Catalogue, event: str | None, paths: list[str], *, db
         target = db or DEFAULT_DB
         sink = DuckDBSink(target, by_name)
     run = Load(catalogue, event, sink, default_jobs() if jobs is None else jobs, show_progress(progress))
+    if parquet is None:
+        sink.reads_lines(run.converter)  # before the workers fork: they inherit where to write
     try:
         for path in paths:
             run.run(path)

@@ -5,11 +5,18 @@ in its worker processes (into DuckDB or Parquet), and the Spark job inside `mapI
 validates with the Checker `contracts validate` uses (the same reader, tiers and messages) and
 returns one record batch per table, plus the rejected lines with their violations: every line of
 the chunk is a row of one or the other, or blank.
+
+For DuckDB (`Converter.lines_dir` set) the valid lines of a version are not read into Arrow here:
+they are written, as they are, to a file of JSON lines that DuckDB's own reader turns into the
+table's columns (duckdb_sink.py). Reading them into Arrow and then copying the Arrow into DuckDB
+costs twice what DuckDB's reader alone costs (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +29,7 @@ from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, Schema
 from multi_workflow_telemetry.envelopes import is_envelope
 from multi_workflow_telemetry.fast import loads_exact, strip_bom
 
-from ..stream import Checker, ChunkResult, Problem, Task
+from ..stream import Checker, ChunkResult, Problem, Task, split_lines
 from . import arrow
 from .columns import Scalar, Table, tables
 
@@ -30,6 +37,9 @@ from .columns import Scalar, Table, tables
 # Arrow cannot hold): rejected like an invalid one, so nothing is lost.
 UNSTORABLE = "warehouse"
 ENVELOPE_ATTRIBUTES = ("id", "source", "type", "time", "dataschema", "subject")
+# Lines longer than this are converted here even for DuckDB: its JSON reader holds a few times the
+# largest line per thread, and one line of 100 MB (docs/bad-input.md B06) would take DuckDB's memory.
+LONGEST_UNREAD = 8 << 20  # bytes
 
 
 @dataclass
@@ -44,10 +54,14 @@ class Converted:
     unstorable: int = 0
     tables: dict[str, pa.RecordBatch] = field(default_factory=dict)
     rejected: pa.RecordBatch | None = None
+    # With `Converter.lines_dir`: valid lines still to be read, per (NAME@VERSION, enveloped):
+    # a file of `{"line": N, "event": <the line>}` records, and how many. N counts from the chunk's
+    # `first_line` and `shifted` leaves it be: the sink adds the chunk's place in its input.
+    unread: dict[tuple[str, bool], tuple[str, int]] = field(default_factory=dict)
 
     @property
     def loaded(self) -> int:
-        return sum(b.num_rows for b in self.tables.values())
+        return sum(b.num_rows for b in self.tables.values()) + sum(n for _, n in self.unread.values())
 
     def shifted(self, offset: int) -> Converted:
         """The same rows with `offset` added to every line number (a chunk converted from line 1,
@@ -87,6 +101,7 @@ class Converter:
             envelope = [self.schemas[table.name].field(name) for name in ENVELOPE_ATTRIBUTES]
             self._read_schemas[(table.name, True)] = pa.schema([*envelope, pa.field("data", pa.struct(payload))])
         self.rejected_schema = arrow.rejected_schema()
+        self.lines_dir: str | None = None  # set by the DuckDB sink: valid lines go there unread
 
     def run(self, task: Task) -> Converted:
         """What the Runner calls (stream.py): a task is a byte range of a file, or a block of stdin."""
@@ -102,11 +117,9 @@ class Converter:
     def chunk(self, data: bytes, file: str, first_line: int = 1, nbytes: int | None = None) -> Converted:
         """Every line of `data` (whole lines, `\\n`-separated), as rows of the tables or of
         `rejected`; line numbers count from `first_line`."""
-        result = self.checker.chunk(data, nbytes)
-        lines = data.split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()
-        lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+        checked = split_lines(data)
+        result = self.checker.chunk(data, nbytes, checked)
+        lines = [line[:-1] for line in checked]  # the rows and `rejected` hold lines without their newline
         problems: dict[int, list[Problem]] = {}
         for problem in result.problems:
             problems.setdefault(problem[0], []).append(problem)
@@ -115,22 +128,42 @@ class Converter:
             raise AssertionError(f"{file}: {len(result.routes)} lines to load, {result.valid} valid")
         rejected = [(first_line + n - 1, lines[n - 1], found) for n, found in sorted(problems.items())]
         # The fast way for most lines: grouped by the version the Checker validated them against,
-        # read by Arrow's JSON reader. Lines with a \u escape of a surrogate are parsed here, in
-        # Python (what Arrow's reader does with a lone surrogate is not what Python does).
-        fast: dict[tuple[str, bool], list[tuple[int, bytes]]] = {}
+        # read by a JSON reader in C++ (Arrow's, or DuckDB's). Lines with a \u escape of a surrogate
+        # are parsed here, in Python (what those readers do with a lone surrogate is not what Python does).
+        fast: dict[tuple[str, bool], list[int]] = {}
         slow = []
         escapes = b"\\ud" in data or b"\\uD" in data  # looked for line by line only if anywhere
+        long_lines = self.lines_dir is not None and len(data) > LONGEST_UNREAD
         shift = first_line - 1
         for number, ref, enveloped in result.routes:
             raw = lines[number - 1]
-            if escapes and (b"\\ud" in raw or b"\\uD" in raw):
+            if (escapes and (b"\\ud" in raw or b"\\uD" in raw)) or (long_lines and len(raw) > LONGEST_UNREAD):
                 slow.append((shift + number, raw))
             else:
                 group = fast.get((ref, enveloped))
                 if group is None:
                     group = fast[(ref, enveloped)] = []
-                group.append((shift + number, raw))
-        return self._convert(file, slow, rejected, result, fast)
+                group.append(number)
+        if self.lines_dir is not None:
+            converted = self._convert(file, slow, rejected, result)
+            converted.unread = {key: (self.unread_file(lines, numbers, shift), len(numbers)) for key, numbers in fast.items()}
+            return converted
+        groups = {key: [(shift + n, lines[n - 1]) for n in numbers] for key, numbers in fast.items()}
+        return self._convert(file, slow, rejected, result, groups)
+
+    def unread_file(self, lines: list[bytes], numbers: list[int], shift: int = 0) -> str:
+        """The lines `numbers` (from 1) as `{"line": shift + N, "event": ...}` records in a new file
+        of `lines_dir`: the line number rides with the line, whatever order a reader returns them in."""
+        assert self.lines_dir is not None
+        path = os.path.join(self.lines_dir, f"{uuid.uuid4().hex}.jsonl")
+        with open(path, "wb") as out:
+            out.write(b"".join([b'{"line":%d,"event":%b}\n' % (shift + n, lines[n - 1]) for n in numbers]))
+        return path
+
+    def rows(self, file: str, valid: list[tuple[int, bytes]]) -> Converted:
+        """Valid lines converted here, in Python (what a reader in C++ would not read exactly):
+        their rows, and as `rejected` those no table can store."""
+        return self._convert(file, valid, [], ChunkResult())
 
     def document(self, raw: bytes, file: str) -> Converted:
         """A `.json` file: one event, possibly over many lines; rejected, it is one row at line 1."""
