@@ -329,7 +329,8 @@ def test_a_version_before_a_rule_keeps_its_struct_tier_and_one_with_an_unwritten
 
 def test_the_tier_checks_the_rules_after_the_residual_conditions(tmp_path: Any) -> None:
     catalogue = _catalogue_of(tmp_path, {"x.event": {
-        "properties": {"kind": {"type": "string"}, "note": {"type": "string"}},
+        # the conditions read an enum (a Literal) and a bounded string (an Annotated str): scalars both
+        "properties": {"kind": {"type": "string", "enum": ["x", "y"]}, "note": {"type": "string", "maxLength": 5}},
         "if": {"properties": {"kind": {"const": "x"}}, "required": ["kind"]}, "then": {"required": ["note"]},
     }})
     seen: list[Any] = []
@@ -398,3 +399,59 @@ def test_shapes_get_distinct_struct_names_that_say_where_they_come_from() -> Non
     # the last three identifiers of the location, title-cased; "Shape" when it has none
     assert names == ["EventJsonStageRun", "EventPropertiesStageRun", "OtherStageRun", "XEventProperties", "Shape"]
     assert [_struct_name("a/b_c", taken) for _ in range(3)] == ["ABC", "ABC2", "ABC3"]
+
+
+def test_open_objects_and_an_enum_with_a_const_are_compiled(tmp_path: Any) -> None:
+    """Shapes the struct tier maps exactly, so it must not leave them to the next tier: an object
+    with no properties and no `additionalProperties` (open content) and `enum` beside `const`."""
+    catalogue = _catalogue_of(tmp_path, {"x.event": {"properties": {
+        "meta": {"type": "object"}, "kind": {"type": "string", "enum": ["x", "y"], "const": "x"}}}})
+    tier = StructTier(catalogue, [catalogue.get("x.event")])
+    assert tier.skipped == {}
+    assert tier.check(b'{"event_type":"x.event","meta":{"a":[1]},"kind":"x"}') is not None
+    assert tier.check(b'{"event_type":"x.event","kind":"y"}') is None
+    assert tier.check(b'{"event_type":"x.event","meta":[]}') is None
+
+
+@pytest.mark.parametrize(("field", "defs", "why"), [
+    (True, {}, "x.event/properties/field: boolean schemas are not compiled"),
+    ({"type": []}, {}, "x.event/properties/field: type []"),
+    ({"type": ["string", "string"]}, {}, "x.event/properties/field: type ['string', 'string']"),
+    ({"type": "string", "enum": ["a", 1]}, {}, "x.event/properties/field: enum or const of other than strings"),
+    ({"$ref": "#/$defs/code", "maxLength": 3}, {"code": {"type": "string"}},
+     "x.event/properties/field: $ref beside other keywords"),
+    ({"$ref": "#/$defs/inner"}, {"inner": {"$id": "https://example.invalid/inner.json", "type": "string"}},
+     "x.event/properties/field: $ref into a resource with its own $id"),
+    ({"$ref": "#/$defs/node"}, {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}},
+                                         "additionalProperties": False}},
+     "https://example.invalid/x.event/1.0.0.json#/$defs/node/properties/next: recursive $ref"),
+])
+def test_fields_outside_the_mapping_say_where_and_why(tmp_path: Any, field: Any, defs: dict[str, Any], why: str) -> None:
+    catalogue = _catalogue_of(tmp_path, {"x.event": {"$defs": defs, "properties": {"field": field}}})
+    with pytest.raises(Unsupported) as raised:
+        compile_event(catalogue, catalogue.get("x.event"))
+    assert str(raised.value) == why
+
+
+def test_the_registry_of_a_catalogue_is_built_once() -> None:
+    catalogue = Catalogue.packaged()
+    assert fast._registry(catalogue) is fast._registry(catalogue)
+    assert fast._registry(catalogue) is not fast._registry(Catalogue.packaged())
+
+
+def test_a_byte_order_mark_is_stripped_from_the_start_only() -> None:
+    assert fast.strip_bom(fast.BOM + b'{"a":1}') == b'{"a":1}'
+    assert fast.strip_bom(b'{"a":1}') == b'{"a":1}'
+    assert fast.strip_bom(b" " + fast.BOM) == b" " + fast.BOM
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ('{"a": 1, "a": 2}', "duplicate key 'a' in one object"),
+    ('{"a": NaN}', "NaN is not a JSON number"),
+    ("[1e400]", "number 1e400 is out of range"),
+    ("-" + "9" * 5000, "an integer of 5000 digits is more than can be read (4300 at most)"),
+])
+def test_what_json_cannot_hold_is_refused_saying_why(text: str, why: str) -> None:
+    with pytest.raises(fast.NotJSON) as raised:
+        fast.loads_exact(text)
+    assert str(raised.value) == raised.value.msg == why

@@ -137,6 +137,10 @@ def compiled(schema: dict[str, Any]) -> tuple[StructTier, Any] | None:
 # Both bounds on one side: msgspec refused the pair (ge and gt), and the tier crashed instead of compiling.
 @example({"properties": {"a": {"type": "integer", "minimum": 0, "exclusiveMinimum": 0, "maximum": 2,
                                "exclusiveMaximum": 2}}}, [{"a": 0}, {"a": 1}, {"a": 2}, {}])
+# An enum whose values break the length bounds or the pattern: only the others may pass.
+@example({"properties": {"a": {"type": "string", "enum": ["", "x", "xy", "xyz"], "minLength": 1, "maxLength": 2}}},
+         [{}])
+@example({"properties": {"a": {"type": "string", "enum": ["x", "y", "xy"], "pattern": "^x"}}}, [{}])
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(schemas(), st.lists(st.dictionaries(st.sampled_from(NAMES), VALUES, max_size=3), min_size=1, max_size=4))
 def test_the_tier_answers_as_jsonschema_on_generated_schemas(schema: dict[str, Any], instances: list[dict[str, Any]]) -> None:
