@@ -400,11 +400,18 @@ def _python_values(payload: dict[str, Any]) -> list[dict[str, Any]]:
     for field in ("overall_timeout_seconds", "issue_number", "stage_count", "workflow_count"):
         if field in payload:
             out += [{**payload, field: Decimal(payload[field])}, {**payload, field: float(payload[field])}]
-    for where in ("blocking_conflicts", "workflows"):
-        changed = copy.deepcopy(payload)
-        for stage in changed["stages"] + changed.get("stage_runs", []):
-            stage[where] = tuple(stage[where])
-        out.append(changed)
+    for lists in ("stages", "stage_runs"):
+        if lists in payload:
+            out.append({**payload, lists: tuple(payload[lists])})
+            for where in ("blocking_conflicts", "workflows"):  # in every stage (or stage run), or in both
+                changed = copy.deepcopy(payload)
+                for stage in changed[lists]:
+                    stage[where] = tuple(stage[where])
+                out.append(changed)
+                both = copy.deepcopy(changed)
+                for stage in both.get("stage_runs", []) if lists == "stages" else []:
+                    stage[where] = tuple(stage[where])
+                out.append(both)
     return out
 
 

@@ -8,6 +8,7 @@ tiers. It must also accept the compact lines real emitters write, or it is dead 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 import re
@@ -455,3 +456,12 @@ def test_what_json_cannot_hold_is_refused_saying_why(text: str, why: str) -> Non
     with pytest.raises(fast.NotJSON) as raised:
         fast.loads_exact(text)
     assert str(raised.value) == raised.value.msg == why
+
+
+def test_an_event_schema_without_id_is_not_compiled(tmp_path: Any) -> None:
+    catalogue = _catalogue_of(tmp_path, {"x.event": {"properties": {"k": {"type": "integer"}}}})
+    schema_file = catalogue.get("x.event")
+    without = dataclasses.replace(schema_file, schema={k: v for k, v in schema_file.schema.items() if k != "$id"})
+    with pytest.raises(Unsupported) as raised:
+        compile_event(catalogue, without)
+    assert str(raised.value) == "an event schema without $id: its references cannot be resolved here"

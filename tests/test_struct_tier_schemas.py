@@ -176,7 +176,9 @@ FIELD_KEYWORDS = {
     "minimum": SMALL, "maximum": SMALL, "exclusiveMinimum": SMALL, "exclusiveMaximum": SMALL,
     "title": st.just("an annotation only"),
 }
-_field_shapes = st.fixed_dictionaries({}, optional=FIELD_KEYWORDS)
+# One or two keywords a field: with more, most fields accept nothing, and no bound is seen.
+_field_shapes = st.sets(st.sampled_from(sorted(FIELD_KEYWORDS)), min_size=1, max_size=2).flatmap(
+    lambda keys: st.fixed_dictionaries({key: FIELD_KEYWORDS[key] for key in keys}))
 residual_fields = st.one_of(_field_shapes, _field_shapes, _field_shapes, st.booleans())
 
 
@@ -191,7 +193,9 @@ def _residual_event(inner: st.SearchStrategy[Any] | None) -> st.SearchStrategy[A
     if inner is not None:  # `then` and `else` are drawn without `if` too: then they are ignored
         keywords.update({"dependentSchemas": st.dictionaries(st.sampled_from(NAMES), inner, max_size=2),
                          "if": inner, "then": inner, "else": inner, "allOf": st.lists(inner, min_size=1, max_size=2)})
-    shaped = st.fixed_dictionaries({}, optional=keywords)
+    # A few keywords a level: with all of them, some branch refuses every event, and hides the rest.
+    shaped = st.sets(st.sampled_from(sorted(keywords)), min_size=1, max_size=3).flatmap(
+        lambda keys: st.fixed_dictionaries({key: keywords[key] for key in keys}))
     return st.one_of(shaped, shaped, shaped, st.booleans())  # a boolean schema, now and then
 
 
@@ -218,17 +222,34 @@ def names_in(schema: Any) -> set[str]:
     return {schema} & set(NAMES) if isinstance(schema, str) else set()
 
 
+def field_schemas(schema: Any) -> list[tuple[str, Any]]:
+    """(name, schema) of every field the residual schema constrains, at any depth."""
+    if isinstance(schema, list):
+        return [found for sub in schema for found in field_schemas(sub)]
+    if not isinstance(schema, dict):
+        return []
+    found = [(name, sub) for name, sub in schema.get("properties", {}).items() if isinstance(sub, dict)]
+    found += field_schemas(list(schema.get("dependentSchemas", {}).values()))
+    found += field_schemas([schema[key] for key in ("if", "then", "else") if key in schema])
+    return found + field_schemas(schema.get("allOf", []))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(residual_events, st.lists(st.dictionaries(st.sampled_from(NAMES), SCALARS, max_size=3), min_size=1, max_size=6),
+@given(residual_events, st.lists(st.dictionaries(st.sampled_from(NAMES), SCALARS, max_size=3), min_size=1, max_size=3),
        st.booleans())
 def test_the_residual_check_answers_as_jsonschema(schema: Any, instances: list[dict[str, Any]], rules_hold: bool) -> None:
+    """Each drawn instance, and each with one field set to each value beside the bounds of any
+    schema that constrains that field."""
     check = compile_residual(schema, "x.event@1.0.0")
     with_rules = compile_residual(schema, "x.event@1.0.0", then=lambda p: rules_hold)
     reference = Reference(schema)
-    for values in instances:
-        valid = reference.is_valid(values)
-        assert bool(check(Fields(values))) == valid, (schema, values)
-        assert bool(with_rules(Fields(values))) == (valid and rules_hold), (schema, values)
+    probes = [(name, value) for name, field in field_schemas(schema) for value in near(field)
+              + ["a", "ab", "b", "a\n", "1", 1.0] if not isinstance(value, (list, dict, float))]
+    for base in instances:
+        for values in [base, *({**base, name: value} for name, value in probes)]:
+            valid = reference.is_valid(values)
+            assert bool(check(Fields(values))) == valid, (schema, values)
+            assert bool(with_rules(Fields(values))) == (valid and rules_hold), (schema, values)
 
 
 @settings(max_examples=300, deadline=None)
