@@ -9,6 +9,7 @@ test_fast_path.py cover those), and check that `validate` never imports the refe
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -20,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from multi_workflow_telemetry.catalogue import Catalogue
+from multi_workflow_telemetry.wording import describe, name, short
 from multi_workflow_telemetry.validation import EventValidator
 from test_fast_path import JSON_VALUES
 
@@ -112,6 +114,7 @@ PYTHON_VALUES = [
     pytest.param({"id": "k-1", "one": Decimal(5)}, marks=pytest.mark.xfail(reason="5.0 stands in: an integer")),
     pytest.param({"id": "k-1", "any": b"bytes"}, marks=pytest.mark.xfail(reason="a string stands in")),
     {"id": "k-1", "open": {"a": (1,)}, "bag": {"a": 1, "b": object()}},
+    {"id": "k-1", "open": {1: 5, 2: 6, "": 7, (1, 2): 8}},  # several keys JSON cannot hold: one stand-in each
 ]
 
 
@@ -167,3 +170,36 @@ def test_objects_with_the_same_empty_key_stay_equal_for_unique_items(kitchen: Ev
     # Found by Hypothesis: stand-in keys numbered per occurrence made two equal objects differ.
     _same(kitchen, {"any": None, "tuple": [{"": None}, {"": None}]})
     assert "uniqueItems" in {v.rule for v in kitchen.validate({"id": "k-1", "tuple": [{"": 1}, {"": 1}]})}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(["n_1", "n_", "z", "xn_", "N_1", "n"]), st.integers(0, 1), max_size=4))
+def test_additional_properties_are_those_no_pattern_names(kitchen: EventValidator, bag: dict[str, int]) -> None:
+    """`map` takes keys matching ^n_ (patternProperties) and no others: the unexpected are the
+    keys `^n_` does not match (the oracle: Python's `re`, which means the same for this pattern).
+    The reference words them with the same helper, so this is not a differential test."""
+    found = {v.pointer for v in kitchen.validate({"id": "k-1", "map": bag}) if v.rule == "additionalProperties"}
+    assert found == {f"/map/{key}" for key in bag if not re.match("^n_", key)}
+
+
+@pytest.mark.parametrize(("keyword", "value", "message"), [
+    ("minItems", 1, "stages must have at least 1 item"),
+    ("minItems", 2, "stages must have at least 2 items"),
+    ("minItems", 0, "stages must have at least 0 items"),
+    ("minLength", 1, "stages must have at least 1 character"),
+    ("minLength", 3, "stages must have at least 3 characters"),
+    ("maxItems", 1, "stages must have at most 1 items"),
+    ("maxLength", 1, "stages must have at most 1 characters"),
+    ("maximum", 1, "stages is [], above the maximum 1"),
+    ("exclusiveMinimum", 1, "stages is [], below the minimum 1"),
+])
+def test_bounds_are_worded_with_their_unit(keyword: str, value: int, message: str) -> None:
+    assert [v.message for v in describe(keyword, ["stages"], [], value, [], "", "")] == [message]
+
+
+def test_names_and_values_in_the_words() -> None:
+    assert name([]) == "event" and name(["stages", 0, "run_mode"]) == "stages[0].run_mode"
+    assert short({(1, 2): 3}) == "{(1, 2): 3}"  # a key JSON cannot hold: its repr
+    assert short("x" * 70) == '"' + "x" * 58 + "…"
+    assert [v.message for v in describe("required", ["a"], {}, ["b"], ["b"], "preview_only is true", "")] == [
+        "a.b is required (preview_only is true)"]

@@ -10,11 +10,13 @@ answers. No timing here: `make bench` measures speed.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +29,7 @@ from multi_workflow_telemetry import fast
 from multi_workflow_telemetry.catalogue import Catalogue
 from multi_workflow_telemetry.fixtures import packaged
 from multi_workflow_telemetry.rules import check_rules
+from multi_workflow_telemetry.structs import compile_event
 from multi_workflow_telemetry.validation import EventValidator, validate, validator_for
 
 PLAN, SUMMARY, BATCH = workload.PLAN, workload.SUMMARY, workload.BATCH
@@ -34,6 +37,8 @@ CASES = list(packaged())
 CATALOGUE = Catalogue.packaged()
 VALIDATORS = {event: EventValidator(CATALOGUE, CATALOGUE.get(event)) for event in CATALOGUE.events()}
 CHECKER = Checker(Project.find().catalogue, None)
+# The struct of each event, as the stream's first tier decodes it
+STRUCTS = {event: compile_event(CATALOGUE, CATALOGUE.get(event)).struct for event in (PLAN, SUMMARY, BATCH)}
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -393,3 +398,112 @@ def test_invalid_fixtures_are_worded_by_jsonschema_rs_as_by_the_reference() -> N
         assert sorted(words) == v.reference(case.payload), case.path
         explained += 1
     assert explained >= 100
+
+
+# -- the fused checks and the compiled schemas, asked directly ------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.randoms(use_true_random=False), st.sampled_from(["absent", "empty", "one", "two"]))
+def test_no_failed_run_means_no_errors_in_both_fused_checks(rng: random.Random, errors: str) -> None:
+    """MW009's first half on the fused checks themselves: with no failed run, `errors` must be
+    absent or empty; a boundary the edits of test_rule_boundaries.py reach seldom."""
+    summary = workload._summary(rng, workload._plan(rng))
+    runs = [run for stage_run in summary["stage_runs"] for run in stage_run["workflows"]]
+    for run in runs:
+        if run["status"] == "failed":
+            run["status"] = "executed"
+    summary.pop("errors", None)
+    if errors != "absent":
+        names = [run["workflow_name"] for run in runs][: {"empty": 0, "one": 1, "two": 2}[errors]]
+        summary["errors"] = [{"workflow_name": name, "error": "E"} for name in names]
+    found = {v.rule for v in check_rules(SUMMARY, summary)}
+    assert ("MW009" in found) == (errors in ("one", "two") and bool(runs))
+    holds = not found
+    assert fast._execution_summary_ok(summary) == holds
+    struct = msgspec.json.decode(orjson.dumps({"event_type": SUMMARY, **summary}), type=STRUCTS[SUMMARY])
+    assert fast._execution_summary_struct_ok(struct) == holds
+    _agree(SUMMARY, summary)
+
+
+def _python_values(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The payload with one integer, or one pair of arrays, as Python values JSON cannot hold:
+    jsonschema-rs takes a Decimal as an integer and a tuple as an array; the reference does not."""
+    out = []
+    for field in ("overall_timeout_seconds", "issue_number", "stage_count", "workflow_count"):
+        if field in payload:
+            out += [{**payload, field: Decimal(payload[field])}, {**payload, field: float(payload[field])}]
+    for lists in ("stages", "stage_runs"):
+        if lists in payload:
+            out.append({**payload, lists: tuple(payload[lists])})
+            for where in ("blocking_conflicts", "workflows"):  # in every stage (or stage run), or in both
+                changed = copy.deepcopy(payload)
+                for stage in changed[lists]:
+                    stage[where] = tuple(stage[where])
+                out.append(changed)
+                both = copy.deepcopy(changed)
+                for stage in both.get("stage_runs", []) if lists == "stages" else []:
+                    stage[where] = tuple(stage[where])
+                out.append(both)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_python_values_in_the_fields_the_fused_checks_read_get_the_reference_answer(seed: int) -> None:
+    rng = random.Random(seed)
+    plan = workload._plan(rng)
+    summary = {**workload._summary(rng, plan), "overall_timeout_seconds": 60}
+    for event, payload in ((PLAN, plan), (SUMMARY, summary)):
+        for changed in _python_values(payload):
+            _agree(event, changed)
+
+
+def test_a_fused_check_only_for_the_shape_it_was_written_for() -> None:
+    plan = CATALOGUE.get(PLAN)
+    props = plan.schema["properties"]
+    assert fast.fused_check(plan) is fast.FUSED[PLAN][0]
+    for changed, fused in (
+        ({**props, "note": {"type": "string"}, "flag": {"type": "boolean"}}, True),  # jsonschema-rs types these exactly
+        ({**props, "count": {"type": "integer"}}, False),  # an integer the check does not confirm
+        ({**props, "stages": {"$ref": "#/$defs/stages"}}, False),  # a $ref to other than the shared shapes
+        ({**props, "stages": {"type": "array", "items": {"$ref": "#/$defs/stage"}}}, False),
+    ):
+        schema_file = dataclasses.replace(plan, schema={**plan.schema, "properties": changed})
+        assert (fast.fused_check(schema_file) is not None) == fused, changed
+    assert fast.fused_check(CATALOGUE.get("multi_workflow.envelope")) is None  # no fused check written
+
+
+def _catalogue_of(tmp_path: Any, schema: dict[str, Any]) -> Catalogue:
+    folder = tmp_path / "schemas" / "x.event"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.invalid/x.event/1.0.0.json",
+        "x-event": {"name": "x.event"}, **schema}))
+    return Catalogue(tmp_path / "schemas")
+
+
+@pytest.mark.parametrize(("schema", "problem"), [
+    ({"type": "object"}, "jsonschema-rs compiles it"),
+    ({"type": 5}, "not a usable schema (5 is not valid under any of the schemas listed in the 'anyOf' keyword)"),
+    ({"$ref": "https://example.invalid/elsewhere.json"},
+     "a $ref does not resolve in the catalogue (Resource 'https://example.invalid/elsewhere.json' is not present in a "
+     "registry and retrieving it failed: ValueError: https://example.invalid/elsewhere.json is not in the catalogue; "
+     "nothing is fetched from the network)"),
+])
+def test_a_schema_jsonschema_rs_cannot_compile_is_explained_in_one_line(tmp_path: Any, schema: dict[str, Any],
+                                                                        problem: str) -> None:
+    catalogue = _catalogue_of(tmp_path, schema)
+    assert fast.compile_problem(catalogue, catalogue.get("x.event")) == problem
+    assert (fast.compile_schema(catalogue, catalogue.get("x.event")) is None) == (problem != "jsonschema-rs compiles it")
+
+
+def test_the_catalogue_schemas_compile_with_their_shared_shapes() -> None:
+    # compiled inside the test (VALIDATORS above are built at import): each `$ref` to the shared
+    # shapes resolves from the catalogue's registry
+    catalogue = Catalogue.packaged()
+    for event in catalogue.events():
+        compiled = fast.compile_schema(catalogue, catalogue.get(event))
+        assert compiled is not None, event
+        assert fast.compile_problem(catalogue, catalogue.get(event)) == "jsonschema-rs compiles it"
+    plan = catalogue.get(PLAN)
+    assert not fast.compile_schema(catalogue, plan).is_valid({"plan_id": "nope"})  # type: ignore[union-attr]

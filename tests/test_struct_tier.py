@@ -8,6 +8,7 @@ tiers. It must also accept the compact lines real emitters write, or it is dead 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 import re
@@ -15,6 +16,7 @@ from typing import Any
 
 import orjson
 import pytest
+import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -268,3 +270,198 @@ def test_with_a_known_event_lines_may_leave_event_type_out() -> None:
     assert TIER.check(_compact(payload)) is None
     with pytest.raises(ValueError, match="one event version"):
         StructTier(CATALOGUE, [plan, CATALOGUE.get(workload.SUMMARY)], tagged=False)
+
+
+# -- a tier built inside the test ------------------------------------------------------------------
+# TIER above is built at import, once: these build theirs while the test runs, so a change to how
+# a tier is built shows here.
+
+
+def _catalogue_of(tmp_path: Any, events: dict[str, dict[str, Any]]) -> Catalogue:
+    for name, schema in events.items():
+        folder = tmp_path / "schemas" / name
+        folder.mkdir(parents=True)
+        (folder / "1.0.0.json").write_text(json.dumps({
+            "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"https://example.invalid/{name}/1.0.0.json",
+            "x-event": {"name": name}, "type": "object", "additionalProperties": False, **schema,
+            "properties": {"event_type": {"const": name}, **schema.get("properties", {})},
+        }))
+    return Catalogue(tmp_path / "schemas")
+
+
+def test_a_tier_of_several_events_reads_each_and_leaves_out_what_it_cannot_compile(tmp_path: Any) -> None:
+    catalogue = _catalogue_of(tmp_path, {
+        "x.first": {"properties": {"n": {"type": "number"}}},  # a float field: no struct form
+        "x.second": {"properties": {"s": {"type": "string", "maxLength": 2}}, "required": ["s"]},
+        "x.third": {"properties": {"k": {"type": "integer", "minimum": 0}}},
+    })
+    tier = StructTier(catalogue, [catalogue.get(name) for name in ("x.first", "x.second", "x.third")])
+    assert tier.skipped == {"x.first@1.0.0": "x.first/properties/n: type 'number'"}
+    assert sorted(event for _, event in tier.checks.values()) == ["x.second", "x.third"]
+    assert tier.check(b'{"event_type":"x.second","s":"ab"}')[1] == "x.second"  # type: ignore[index]
+    assert tier.check(b'{"event_type":"x.third","k":0}')[1] == "x.third"  # type: ignore[index]
+    for line in (b'{"event_type":"x.second","s":"abc"}', b'{"event_type":"x.third","k":-1}', b'{"s":"ab"}',
+                 b'{"event_type":"x.first","n":1}', b'{"event_type":"x.second","s":"ab","s":"ab"}'):
+        assert tier.check(line) is None, line  # invalid, untagged, not compiled, or a key repeated
+    untagged = StructTier(catalogue, [catalogue.get("x.second")], tagged=False)
+    assert untagged.check(b'{"s":"ab"}') is not None
+    nothing = StructTier(catalogue, [catalogue.get("x.first")])
+    assert nothing.decoder is None and nothing.check(b'{"event_type":"x.first","n":1}') is None
+
+
+def test_a_version_before_a_rule_keeps_its_struct_tier_and_one_with_an_unwritten_rule_does_not(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule `since` a later version: the versions before it have no rules to check, and a
+    version whose rule set differs from the fused check's has no struct form until one is written."""
+    from multi_workflow_telemetry import rules
+
+    later = rules.Rule("MW900", ("x.event", workload.PLAN), "a rule of a later version", lambda p: [], since="2.0.0")
+    monkeypatch.setattr(rules, "RULES", [*rules.RULES, later])
+    catalogue = _catalogue_of(tmp_path, {"x.event": {"properties": {"k": {"type": "integer"}}}})
+    tier = StructTier(catalogue, [catalogue.get("x.event")])
+    assert tier.skipped == {} and tier.check(b'{"event_type":"x.event","k":1}') is not None
+    plan = CATALOGUE.get(workload.PLAN)
+    assert fast.fused_check(plan) is fast.FUSED[workload.PLAN][0]  # 1.1.0: before the rule
+    assert fast.fused_check(plan, structs=True) is fast.FUSED_STRUCT[workload.PLAN]
+    monkeypatch.setattr(rules, "RULES", [*rules.RULES, rules.Rule("MW901", (workload.PLAN,), "a new rule", lambda p: [])])
+    assert fast.fused_check(plan) is None
+    assert StructTier(CATALOGUE, [plan]).skipped == {plan.ref: "no struct form of its contract rules"}
+
+
+def test_the_tier_checks_the_rules_after_the_residual_conditions(tmp_path: Any) -> None:
+    catalogue = _catalogue_of(tmp_path, {"x.event": {
+        # the conditions read an enum (a Literal) and a bounded string (an Annotated str): scalars both
+        "properties": {"kind": {"type": "string", "enum": ["x", "y"]}, "note": {"type": "string", "maxLength": 5}},
+        "if": {"properties": {"kind": {"const": "x"}}, "required": ["kind"]}, "then": {"required": ["note"]},
+    }})
+    seen: list[Any] = []
+    for rules_hold in (True, False):
+        event = compile_event(catalogue, catalogue.get("x.event"), then=lambda p: seen.append(p) or rules_hold)
+        value = msgspec.json.decode(b'{"event_type":"x.event","kind":"y"}', type=event.struct)
+        assert event.check(value) is rules_hold and seen[-1] is value
+        broken = msgspec.json.decode(b'{"event_type":"x.event","kind":"x"}', type=event.struct)
+        assert event.check(broken) is False  # the conditions fail: the rules are not asked
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize(("schema", "why"), [
+    ({"not": {"required": ["a"]}}, "root keyword(s) ['not']"),
+    ({"properties": {"event_type": {"const": "x.other"}}}, "event_type must be a property whose const is the event's name"),
+    ({"properties": {"event_type": {"const": "x.event", "maxLength": 9}}}, "event_type must be a property whose const"),
+    ({"properties": {"tags": {"type": "array", "items": {"type": "string"}}},
+      "if": {"required": ["tags"]}, "then": False}, "the conditions read 'tags', which is not a scalar field of the event"),
+    ({"properties": {"a": {"type": "string"}}, "dependentSchemas": {"a": {"required": ["ghost"]}}},
+     "the conditions read 'ghost', which is not a scalar field of the event"),
+    ({"properties": {"class": {"type": "string"}}}, "x.event: field name 'class'"),
+    ({"properties": {"_private": {"type": "string"}}}, "x.event: field name '_private'"),
+    ({"properties": {"a": {"type": "object", "additionalProperties": {"type": "string"}}}},
+     "x.event/properties/a: an object with properties must be closed"),
+])
+def test_events_outside_the_mapping_say_why(tmp_path: Any, schema: dict[str, Any], why: str) -> None:
+    catalogue = _catalogue_of(tmp_path, {"x.event": schema})
+    if "event_type" in schema.get("properties", {}):
+        folder = tmp_path / "schemas" / "x.event" / "1.0.0.json"
+        root = json.loads(folder.read_text())
+        root["properties"]["event_type"] = schema["properties"]["event_type"]
+        folder.write_text(json.dumps(root))
+        catalogue = Catalogue(tmp_path / "schemas")
+    with pytest.raises(Unsupported) as raised:
+        compile_event(catalogue, catalogue.get("x.event"))
+    assert str(raised.value).startswith(why), str(raised.value)
+
+
+def test_annotations_on_the_tag_and_patterns_reached_by_ref_are_compiled(tmp_path: Any) -> None:
+    """`x-` keywords annotate (the tag may carry them); a top-level field reached by `$ref` whose
+    pattern Python cannot say moves that pattern to the residual check, as a field written inline."""
+    catalogue = _catalogue_of(tmp_path, {"x.event": {
+        "$defs": {"code": {"type": "string", "pattern": "^a.b$"}},
+        "properties": {"event_type": {"const": "x.event", "x-note": "the tag", "description": "d"},
+                       "code": {"$ref": "#/$defs/code"}},
+    }})
+    root_file = tmp_path / "schemas" / "x.event" / "1.0.0.json"
+    root = json.loads(root_file.read_text())
+    root["properties"]["event_type"] = {"const": "x.event", "x-note": "the tag", "description": "d"}
+    root_file.write_text(json.dumps(root))
+    catalogue = Catalogue(tmp_path / "schemas")
+    tier = StructTier(catalogue, [catalogue.get("x.event")])
+    assert tier.skipped == {}
+    assert tier.check(_compact({"event_type": "x.event", "code": "a-b"})) is not None
+    for code in ("ab", "a-b\n", "a\nb"):  # ECMA-262 `.` takes no line terminator, `$` none after it
+        assert tier.check(_compact({"event_type": "x.event", "code": code})) is None, code
+
+
+def test_shapes_get_distinct_struct_names_that_say_where_they_come_from() -> None:
+    from multi_workflow_telemetry.structs import _struct_name
+
+    taken: set[str] = set()
+    names = [_struct_name(where, taken) for where in (
+        "https://example.invalid/x.event/1.0.0.json#/$defs/stage_run", "x.event/properties/stage_run",
+        "other/stage_run", "x.event/properties/a-b", "1/2")]
+    # the last three identifiers of the location, title-cased; "Shape" when it has none
+    assert names == ["EventJsonStageRun", "EventPropertiesStageRun", "OtherStageRun", "XEventProperties", "Shape"]
+    assert [_struct_name("a/b_c", taken) for _ in range(3)] == ["ABC", "ABC2", "ABC3"]
+
+
+def test_open_objects_and_an_enum_with_a_const_are_compiled(tmp_path: Any) -> None:
+    """Shapes the struct tier maps exactly, so it must not leave them to the next tier: an object
+    with no properties and no `additionalProperties` (open content) and `enum` beside `const`."""
+    catalogue = _catalogue_of(tmp_path, {"x.event": {"properties": {
+        "meta": {"type": "object"}, "kind": {"type": "string", "enum": ["x", "y"], "const": "x"}}}})
+    tier = StructTier(catalogue, [catalogue.get("x.event")])
+    assert tier.skipped == {}
+    assert tier.check(b'{"event_type":"x.event","meta":{"a":[1]},"kind":"x"}') is not None
+    assert tier.check(b'{"event_type":"x.event","kind":"y"}') is None
+    assert tier.check(b'{"event_type":"x.event","meta":[]}') is None
+
+
+@pytest.mark.parametrize(("field", "defs", "why"), [
+    (True, {}, "x.event/properties/field: boolean schemas are not compiled"),
+    ({"type": []}, {}, "x.event/properties/field: type []"),
+    ({"type": ["string", "string"]}, {}, "x.event/properties/field: type ['string', 'string']"),
+    ({"type": "string", "enum": ["a", 1]}, {}, "x.event/properties/field: enum or const of other than strings"),
+    ({"$ref": "#/$defs/code", "maxLength": 3}, {"code": {"type": "string"}},
+     "x.event/properties/field: $ref beside other keywords"),
+    ({"$ref": "#/$defs/inner"}, {"inner": {"$id": "https://example.invalid/inner.json", "type": "string"}},
+     "x.event/properties/field: $ref into a resource with its own $id"),
+    ({"$ref": "#/$defs/node"}, {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}},
+                                         "additionalProperties": False}},
+     "https://example.invalid/x.event/1.0.0.json#/$defs/node/properties/next: recursive $ref"),
+])
+def test_fields_outside_the_mapping_say_where_and_why(tmp_path: Any, field: Any, defs: dict[str, Any], why: str) -> None:
+    catalogue = _catalogue_of(tmp_path, {"x.event": {"$defs": defs, "properties": {"field": field}}})
+    with pytest.raises(Unsupported) as raised:
+        compile_event(catalogue, catalogue.get("x.event"))
+    assert str(raised.value) == why
+
+
+def test_the_registry_of_a_catalogue_is_built_once() -> None:
+    catalogue = Catalogue.packaged()
+    assert fast._registry(catalogue) is fast._registry(catalogue)
+    assert fast._registry(catalogue) is not fast._registry(Catalogue.packaged())
+
+
+def test_a_byte_order_mark_is_stripped_from_the_start_only() -> None:
+    assert fast.strip_bom(fast.BOM + b'{"a":1}') == b'{"a":1}'
+    assert fast.strip_bom(b'{"a":1}') == b'{"a":1}'
+    assert fast.strip_bom(b" " + fast.BOM) == b" " + fast.BOM
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ('{"a": 1, "a": 2}', "duplicate key 'a' in one object"),
+    ('{"a": NaN}', "NaN is not a JSON number"),
+    ("[1e400]", "number 1e400 is out of range"),
+    ("-" + "9" * 5000, "an integer of 5000 digits is more than can be read (4300 at most)"),
+])
+def test_what_json_cannot_hold_is_refused_saying_why(text: str, why: str) -> None:
+    with pytest.raises(fast.NotJSON) as raised:
+        fast.loads_exact(text)
+    assert str(raised.value) == raised.value.msg == why
+
+
+def test_an_event_schema_without_id_is_not_compiled(tmp_path: Any) -> None:
+    catalogue = _catalogue_of(tmp_path, {"x.event": {"properties": {"k": {"type": "integer"}}}})
+    schema_file = catalogue.get("x.event")
+    without = dataclasses.replace(schema_file, schema={k: v for k, v in schema_file.schema.items() if k != "$id"})
+    with pytest.raises(Unsupported) as raised:
+        compile_event(catalogue, without)
+    assert str(raised.value) == "an event schema without $id: its references cannot be resolved here"

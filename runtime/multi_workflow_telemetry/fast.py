@@ -214,14 +214,18 @@ def _registry(catalogue: Catalogue) -> Any:
     return held[1]
 
 
+def _validator(catalogue: Catalogue, schema_file: SchemaFile) -> Any:
+    # The registry holds every document of the catalogue and resolves every `$ref` through
+    # `_refuse`: a `$ref` outside the catalogue fails here, whichever document it is in.
+    return jsonschema_rs.Draft202012Validator(schema_file.schema, registry=_registry(catalogue),
+                                              base_uri=schema_file.id or None)
+
+
 def compile_schema(catalogue: Catalogue, schema_file: SchemaFile) -> Any | None:
     """The compiled validator of one schema, or None when jsonschema-rs cannot compile it
     (the reference then reports the problem, as it always has)."""
     try:
-        return jsonschema_rs.Draft202012Validator(
-            schema_file.schema, registry=_registry(catalogue), retriever=_refuse,
-            base_uri=schema_file.id or None,
-        )
+        return _validator(catalogue, schema_file)
     except Exception:  # a broken or unresolvable schema: the reference path says what is wrong
         return None
 
@@ -229,11 +233,11 @@ def compile_schema(catalogue: Catalogue, schema_file: SchemaFile) -> Any | None:
 def compile_problem(catalogue: Catalogue, schema_file: SchemaFile) -> str:
     """Why jsonschema-rs cannot compile a schema, in one line (for when the reference is absent)."""
     try:
-        jsonschema_rs.Draft202012Validator(schema_file.schema, registry=_registry(catalogue), retriever=_refuse,
-                                           base_uri=schema_file.id or None)
+        _validator(catalogue, schema_file)
     except Exception as exc:  # noqa: BLE001 - any failure is the answer
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "nothing is fetched" in str(exc) or "Unresolvable" in str(exc) or "registry" in str(exc):
+        message = str(exc).strip()
+        reason = message.partition("\n")[0] or type(exc).__name__
+        if "nothing is fetched" in message:  # jsonschema-rs quotes `_refuse`'s refusal
             return f"a $ref does not resolve in the catalogue ({reason})"
         return f"not a usable schema ({reason})"
     return "jsonschema-rs compiles it"
@@ -285,7 +289,7 @@ def _plan_created_ok(p: Any) -> bool:
         index, workflows, conflicts = stage["index"], stage["workflows"], stage["blocking_conflicts"]
         if index != i or type(index) is not int or type(workflows) is not list or type(conflicts) is not list:
             return False  # MW003
-        if (len(workflows) > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts)):
+        if not _sorted_unique(workflows) or not _sorted_unique(conflicts):
             return False  # MW004, MW005
         names.update(workflows)
         total += len(workflows)
@@ -314,7 +318,7 @@ def _execution_summary_ok(p: Any) -> bool:
         index, workflows, conflicts = stage["index"], stage["workflows"], stage["blocking_conflicts"]
         if index != i or type(index) is not int or type(workflows) is not list or type(conflicts) is not list:
             return False  # MW003
-        if (len(workflows) > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts)):
+        if not _sorted_unique(workflows) or not _sorted_unique(conflicts):
             return False  # MW004, MW005 (stage_runs[i].blocking_conflicts equal these: MW008)
         runs, run_index, run_conflicts = stage_run["workflows"], stage_run["index"], stage_run["blocking_conflicts"]
         if (  # MW008
@@ -374,7 +378,7 @@ def _stages_ok(stages: Any) -> tuple[bool, int]:
         workflows, conflicts = stage.workflows, stage.blocking_conflicts
         if stage.index != i:  # MW003
             return False, 0
-        if (len(workflows) > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts)):
+        if not _sorted_unique(workflows) or not _sorted_unique(conflicts):
             return False, 0  # MW004, MW005
         names.update(workflows)
         total += len(workflows)
@@ -399,7 +403,7 @@ def _execution_summary_struct_ok(p: Any) -> bool:
         n = len(workflows)
         if (
             stage.index != i  # MW003
-            or (n > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts))  # MW004, MW005
+            or not _sorted_unique(workflows) or not _sorted_unique(conflicts)  # MW004, MW005
             or stage_run.index != i or len(runs) != n or stage_run.blocking_conflicts != conflicts  # MW008
             or stage_run.run_mode != stage.run_mode
         ):

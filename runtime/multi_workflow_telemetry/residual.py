@@ -64,7 +64,7 @@ def fields_read(schema: Any) -> Iterator[str]:
 
 class _Compiler:
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_U": msgspec.UNSET, "_json_equal": _json_equal}
+        self.namespace: dict[str, Any] = {"_U": msgspec.UNSET}
 
     def constant(self, value: Any) -> str:
         name = f"_c{len(self.namespace)}"
@@ -133,21 +133,15 @@ def _field(name: str) -> str:
 
 
 def _equal(x: str, value: Any, compiler: _Compiler) -> str:
+    """Equality as JSON Schema defines it, of the scalar field `x` (a str, an int, a bool or None:
+    the struct holds no floats) and the constant `value`: 1 == 1.0, but true != 1 and "1" != 1."""
     if isinstance(value, str):
         return f"({x} == {value!r})"  # only a string equals a string
     if value is None or isinstance(value, bool):
         return f"({x} is {value!r})"
-    return f"_json_equal({x}, {compiler.constant(value)})"
-
-
-def _json_equal(a: Any, b: Any) -> bool:
-    """Equality as JSON Schema defines it: 1 == 1.0, but true != 1 and "1" != 1."""
-    if type(a) is bool or type(b) is bool:
-        return type(a) is type(b) and a == b
-    numbers = (int, float)
-    if type(a) in numbers and type(b) in numbers:
-        return bool(a == b)
-    return type(a) is type(b) and bool(a == b)
+    if type(value) in (int, float):
+        return f"(type({x}) is int and {x} == {compiler.constant(value)})"
+    return "False"  # an array or an object: no scalar equals one
 
 
 def compile_residual(schema: dict[str, Any], name: str, then: Callable[[Any], bool] | None = None) -> Callable[[Any], bool]:
