@@ -237,7 +237,7 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         parts: list[Node] = []
         if "$ref" in kw:
             parts.append(right.deref(kw["$ref"]))
-        for j, s in enumerate(kw.get("allOf", []) if isinstance(kw.get("allOf"), list) else []):
+        for j, s in enumerate(kw.get("allOf", [])):  # a list: the schemas passed their metaschema
             parts.append(right.child(s, "allOf", j))
         for group in groups:
             if group[0] not in ("allOf", "$ref"):
