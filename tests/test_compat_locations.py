@@ -1,0 +1,133 @@
+"""Where `diff` says a change is: the JSON pointer of the keyword that rejects, through every
+keyword a subschema can sit under, with its kind, direction and witness.
+
+A reviewer reads the pointer to find the change; a pointer one segment off (`/items` for
+`/additionalItems`, `/allOf/1` for `/allOf/0`, `a/b` unescaped) sends them to the wrong place.
+The pinned corpus reports (`test_compat_reports.py`) rarely nest a change inside `contains`,
+`not`, `dependentSchemas`, `propertyNames` or a tuple, so each is pinned here on a small pair.
+Witnesses are pinned where the search finds one (and `check` confirms them with jsonschema).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_compat import check
+
+D7 = "http://json-schema.org/draft-07/schema#"
+D2019 = "https://json-schema.org/draft/2019-09/schema"
+S3 = {"type": "string", "maxLength": 3}
+S2 = {"type": "string", "maxLength": 2}
+NARROWED = "string-length-narrowed"
+NO_WITNESS = object()  # the search finds none: not pinned (a better search may find one)
+
+# (old, new, [(schema, path, kind, breaks, witness)]): every change of the report, in order.
+CASES: dict[str, tuple[Any, Any, list[tuple[str, str, str, list[str], Any]]]] = {
+    "allOf, escaped name": (
+        {"allOf": [{"type": "object"}, {"properties": {"a/b": S3}}]},
+        {"allOf": [{"type": "object"}, {"properties": {"a/b": S2}}]},
+        [("new", "/allOf/1/properties/a~1b/maxLength", NARROWED, ["backward"], {"a/b": "aaa"})]),
+    "prefixItems": (
+        {"type": "array", "prefixItems": [True, S3]}, {"type": "array", "prefixItems": [True, S2]},
+        [("new", "/prefixItems/1/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
+    "draft-07 tuple": (
+        {"$schema": D7, "type": "array", "items": [True, S3]}, {"$schema": D7, "type": "array", "items": [True, S2]},
+        [("new", "/items/1/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
+    "draft-07 additionalItems": (
+        {"$schema": D7, "type": "array", "items": [True], "additionalItems": S3},
+        {"$schema": D7, "type": "array", "items": [True], "additionalItems": S2},
+        [("new", "/additionalItems/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
+    "2019-09 additionalItems": (
+        {"$schema": D2019, "type": "array", "items": [True], "additionalItems": S3},
+        {"$schema": D2019, "type": "array", "items": [True], "additionalItems": S2},
+        [("new", "/additionalItems/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
+    "items after prefixItems": (
+        {"type": "array", "prefixItems": [True], "items": S3}, {"type": "array", "prefixItems": [True], "items": S2},
+        [("new", "/items/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
+    "items closed": (
+        {"type": "array", "prefixItems": [True]}, {"type": "array", "prefixItems": [True], "items": False},
+        [("new", "/items", "array-length-narrowed", ["backward"], [[], True])]),
+    "draft-07 additionalItems closed": (
+        {"$schema": D7, "type": "array", "items": [True]},
+        {"$schema": D7, "type": "array", "items": [True], "additionalItems": False},
+        [("new", "/additionalItems", "array-length-narrowed", ["backward"], [[], True])]),
+    "additionalProperties": (
+        {"type": "object", "additionalProperties": S3}, {"type": "object", "additionalProperties": S2},
+        [("new", "/additionalProperties", "additional-properties-narrowed", ["backward"], {"extra": "abc"})]),
+    "patternProperties": (
+        {"type": "object", "patternProperties": {"^x": S3}}, {"type": "object", "patternProperties": {"^x": S2}},
+        [("new", "/patternProperties/^x", "pattern-properties-narrowed", ["backward"], {"x": "abc"})]),
+    "dependentSchemas": (
+        {"type": "object", "dependentSchemas": {"a": {"properties": {"b": S3}}}},
+        {"type": "object", "dependentSchemas": {"a": {"properties": {"b": S2}}}},
+        [("new", "/dependentSchemas/a", "dependent-schema-narrowed", ["backward"], NO_WITNESS)]),
+    "dependentSchemas added": (
+        {"type": "object"}, {"type": "object", "dependentSchemas": {"a": {"required": ["b"]}}},
+        [("new", "/dependentSchemas/a", "dependent-schema-narrowed", ["backward"], {"a": None})]),
+    "dependentRequired added": (
+        {"type": "object"}, {"type": "object", "dependentRequired": {"a": ["b"]}},
+        [("new", "/dependentRequired/a", "dependent-required-added", ["backward"], {"a": None})]),
+    "propertyNames": (
+        {"type": "object", "propertyNames": S3}, {"type": "object", "propertyNames": S2},
+        [("new", "/propertyNames", "property-names-narrowed", ["backward"],
+          {f"p{i}": 1 for i in range(11)})]),
+    "not": (
+        {"not": S2}, {"not": S3},
+        [("new", "/not", "not-changed", ["backward"], "abc")]),
+    "not under properties": (
+        {"properties": {"a": {"type": "integer"}}}, {"properties": {"a": {"type": "integer", "not": {"const": 3}}}},
+        [("new", "/properties/a/not", "not-changed", ["backward"], NO_WITNESS)]),
+    "contains": (
+        {"type": "array", "contains": S2}, {"type": "array", "contains": {**S2, "minLength": 1}},
+        [("new", "/contains", "contains-narrowed", ["backward"], [""])]),
+    "contains under items": (
+        {"type": "array", "items": {"type": "array"}},
+        {"type": "array", "items": {"type": "array", "contains": {"type": "integer"}}},
+        [("new", "/items/contains", "contains-narrowed", ["backward"], [[]])]),
+    "maxContains": (
+        {"type": "array", "contains": S2, "maxContains": 2}, {"type": "array", "contains": S2, "maxContains": 1},
+        [("new", "/maxContains", "max-contains-narrowed", ["backward"], ["", ""])]),
+    "then": (
+        {"if": {"type": "string"}, "then": S3}, {"if": {"type": "string"}, "then": S2},
+        [("new", "/if", "conditional-narrowed", ["backward"], "abc")]),
+    "else": (
+        {"if": {"type": "string"}, "else": {"type": "integer", "maximum": 3}},
+        {"if": {"type": "string"}, "else": {"type": "integer", "maximum": 2}},
+        [("new", "/if", "conditional-narrowed", ["backward"], 3)]),
+    "anyOf under items": (
+        {"type": "array", "items": {"anyOf": [S3, {"type": "integer"}]}},
+        {"type": "array", "items": {"anyOf": [S2, {"type": "integer"}]}},
+        [("new", "/items/anyOf", "union-narrowed", ["backward"], ["abc"])]),
+    "oneOf under items": (
+        {"type": "array", "items": {"oneOf": [S3, {"type": "integer"}]}},
+        {"type": "array", "items": {"oneOf": [S2, {"type": "integer"}]}},
+        [("new", "/items/oneOf", "union-narrowed", ["backward"], ["abc"])]),
+    "$ref: where it is used": (
+        {"$defs": {"s": S3}, "properties": {"p": {"$ref": "#/$defs/s"}}},
+        {"$defs": {"s": S2}, "properties": {"p": {"$ref": "#/$defs/s"}}},
+        [("new", "/properties/p/maxLength", NARROWED, ["backward"], {"p": "aaa"})]),
+    "$ref with a sibling on the right": (
+        {"properties": {"p": S3}}, {"$defs": {"s": S2}, "properties": {"p": {"$ref": "#/$defs/s", "minLength": 0}}},
+        [("new", "/properties/p/maxLength", NARROWED, ["backward"], {"p": "aaa"})]),
+    "closed objects trading names": (
+        {"type": "object", "properties": {"a": True}, "additionalProperties": False},
+        {"type": "object", "properties": {"b": True}, "additionalProperties": False},
+        [("old", "/properties/a", "property-removed-closed", ["backward"], {"a": []}),
+         ("new", "/properties/b", "property-added-closed", ["forward"], {"b": []})]),
+    "open object gains a constraint": (
+        {"type": "object"}, {"type": "object", "properties": {"a": {"type": "integer"}}},
+        [("new", "/properties/a", "property-added-open", ["backward"], {"a": []})]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_change_is_reported_at_its_keyword(name: str) -> None:
+    old, new, expected = CASES[name]
+    backward = not any("backward" in e[3] for e in expected)
+    forward = not any("forward" in e[3] for e in expected)
+    report = check(old, new, backward, forward)
+    assert [(c.schema, c.path, c.kind, c.breaks) for c in report.changes] == [e[:4] for e in expected]
+    for change, (*_, witness) in zip(report.changes, expected):
+        if witness is not NO_WITNESS:
+            assert change.has_witness and change.witness == witness, change
