@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 from test_compat import check
 
+from contracts.compat import SchemaError, diff
+from contracts.compat.base import short
+
 D7 = "http://json-schema.org/draft-07/schema#"
 D2019 = "https://json-schema.org/draft/2019-09/schema"
 S3 = {"type": "string", "maxLength": 3}
@@ -131,3 +134,35 @@ def test_each_change_is_reported_at_its_keyword(name: str) -> None:
     for change, (*_, witness) in zip(report.changes, expected):
         if witness is not NO_WITNESS:
             assert change.has_witness and change.witness == witness, change
+
+
+MIRRORED = {"narrowed": "widened", "widened": "narrowed", "added": "removed", "removed": "added"}
+
+
+def mirrored(kind: str) -> str:
+    return "-".join(MIRRORED.get(word, word) for word in kind.split("-"))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_same_change_read_the_other_way_is_its_mirror(name: str) -> None:
+    """Swapped, the pair reports each change at the same pointer, with the other direction's kind
+    (narrowed / widened, added / removed) in the other direction, in the schema now named the other way."""
+    old, new, expected = CASES[name]
+    swap = {"old": "new", "new": "old", "backward": "forward", "forward": "backward"}
+    report = check(new, old, not any("forward" in e[3] for e in expected), not any("backward" in e[3] for e in expected))
+    assert sorted((c.schema, c.path, c.kind, c.breaks) for c in report.changes) == sorted(
+        (swap[schema], path, mirrored(kind), [swap[b] for b in breaks]) for schema, path, kind, breaks, _ in expected)
+
+
+def test_an_unresolvable_reference_at_the_root_is_named_at_the_root() -> None:
+    with pytest.raises(SchemaError, match=r"^old #: cannot resolve \$ref '#/\$defs/missing'"):
+        diff({"$ref": "#/$defs/missing"}, {})
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    ("é", '"é"'),  # as written, not escaped
+    ("a" * 58, '"' + "a" * 58 + '"'),  # 60 characters: whole
+    ("a" * 59, '"' + "a" * 56 + "..."),  # 61: cut to 60 with the ellipsis
+])
+def test_values_in_messages_are_cut_at_sixty_characters(value: Any, text: str) -> None:
+    assert short(value) == text

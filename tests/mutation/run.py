@@ -52,7 +52,7 @@ AREAS = {
                                                           "normalise", "objects", "scalars", "subschema", "witness")),
         ("tests/test_compat_boundaries.py", "tests/test_compat.py", "tests/test_compat_corpora.py",
          "tests/test_compat_reports.py", "tests/test_compat_witness.py", "tests/test_compat_locations.py",
-         "tests/test_compat_proofs.py"),
+         "tests/test_compat_proofs.py", "tests/test_compat_keywords.py"),
     ),
 }
 # Tests in those files that run `contracts` in a subprocess (the unmutated package: they cannot
