@@ -9,7 +9,9 @@ Schemas are drawn from a grammar of the keywords the repository's schemas seldom
   one of B, no instance of a fixed universe of small JSON values is valid under A and invalid
   under B, by jsonschema;
 - completeness where it is known: A with more keywords beside its own is always inside A, and A
-  inside `anyOf: [B, A]`, so the prover must prove both.
+  inside `anyOf: [B, A]`, so the prover must prove both (the second when A has no `allOf` of its
+  own: the prover matches union branches against the left's conjuncts after expanding `allOf`,
+  so `allOf: [oneOf: [X, X]]`, which accepts nothing, is not matched; sound, incomplete).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
-from contracts.compat.context import Side
+from contracts.compat.context import Side, Undecidable
 from contracts.compat.subschema import Prover
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -163,8 +165,12 @@ def test_one_more_keyword_is_always_proved_inside(a: dict[str, Any], extra: dict
     """A with more keywords beside its own accepts less: the prover must show it, keyword by
     keyword of A (without references, every subschema has a shape the prover can match)."""
     assume(not a.keys() & extra.keys())
+    # These change what other keywords of A apply to (additionalProperties reads properties and
+    # patternProperties, items reads prefixItems): beside A they are not a conjunct.
+    assume(not extra.keys() & {"additionalProperties", "properties", "patternProperties", "prefixItems"})
     assert proves({**a, **extra}, a), ({**a, **extra}, a)
-    assert proves(a, {"anyOf": [extra, a]}), a
+    if "allOf" not in a:  # (a union branch is matched against the left's conjuncts once `allOf` is expanded)
+        assert proves(a, {"anyOf": [extra, a]}), a
 
 
 # -- pairs at the edges of single rules: (a, b, a inside b, b inside a); None where it holds but
@@ -235,7 +241,46 @@ EDGES: list[tuple[Any, Any, bool | None, bool | None]] = [
     ({"type": "object", "propertyNames": {"enum": ["a", "b"]}}, {"type": "object", "maxProperties": 2}, True, False),
     ({"type": "object", "propertyNames": {"enum": ["a", "b"]}, "properties": {"b": False}},
      {"type": "object", "maxProperties": 1}, True, False),
-    # draft-04 alone does not call 1.0 an integer
+    # boolean schemas
+    (True, {"type": "string"}, False, True),
+    # disjoint by length or size exactly when the bounds leave a gap
+    ({"type": "string", "minLength": 2}, {"oneOf": [{"type": "string", "minLength": 2}, S1]}, True, False),
+    ({"type": "string", "minLength": 1}, {"oneOf": [{"type": "string", "minLength": 1}, S1]}, False, False),
+    ({"type": "array", "minItems": 2}, {"oneOf": [{"type": "array", "minItems": 2}, {"type": "array", "maxItems": 1}]},
+     True, False),
+    ({"type": "array", "minItems": 1}, {"oneOf": [{"type": "array", "minItems": 1}, {"type": "array", "maxItems": 1}]},
+     False, False),
+    # few instances: decided by listing them (integers, one number, the empty object)
+    ({"type": "integer", "minimum": 1, "maximum": 2}, {"enum": [1, 2, "x"]}, True, False),
+    ({"type": "number", "minimum": 2, "maximum": 2}, {"const": 2}, True, True),
+    ({"type": "object", "maxProperties": 0}, {"const": {}}, True, True),
+    # the same reference text in two documents means two things
+    ({"$defs": {"s": {"$dynamicAnchor": "s", "type": "string"}}, "properties": {"p": {"$dynamicRef": "#s"}}},
+     {"$defs": {"s": {"$dynamicAnchor": "s", "type": "integer"}}, "properties": {"p": {"$dynamicRef": "#s"}}},
+     False, False),
+    ({"$defs": {"s": S1}, "anyOf": [{"$ref": "#/$defs/s"}]}, {"$defs": {"s": S2}, "anyOf": [{"$ref": "#/$defs/s"}]},
+     True, False),
+    # additionalProperties is not asked about names a pattern of the right already covers
+    ({"type": "object", "patternProperties": {"^x": {"type": "string"}}, "additionalProperties": INT},
+     {"type": "object", "patternProperties": {"^x": {"type": "string"}}, "additionalProperties": NUM}, True, False),
+    # lengths read off a pattern; integral numbers; a conditional met exactly; cases of a union on the left
+    ({"type": "string", "pattern": "^abc$"}, {"type": "string", "minLength": 3, "maxLength": 3}, True, False),
+    ({"type": "number", "multipleOf": 1}, INT, True, True),
+    ({"type": ["string", "integer"], "maxLength": 2},
+     {"if": {"type": "string"}, "then": {"maxLength": 2}, "else": {"not": {"type": "string"}}}, True, False),
+    ({"allOf": [{"anyOf": [{"minimum": 0}, {"maximum": 9}]}, INT]}, NUM, True, False),
+    ({"if": {"type": "string"}, "else": INT}, {"type": ["string", "integer"]}, True, False),
+    ({"if": {"type": "string"}, "then": {"maxLength": 1}}, {"if": {"type": "string"}, "then": {"maxLength": 2}}, True,
+     False),
+    # a required name's dependentSchemas applies outright, split into cases once (it was expanded again
+    # in each case and ended as a false reference cycle, found by the property above)
+    ({"type": "object", "dependentSchemas": {"a": {"anyOf": [INT]}}, "required": ["a"]},
+     {"type": "object", "dependentSchemas": {"a": {"anyOf": [INT]}}}, True, False),
+    # draft-04 alone does not call 1.0 an integer; its exclusive bounds are booleans
+    ({"$schema": D4, "type": "integer", "minimum": 0, "exclusiveMinimum": True}, {"type": "integer", "minimum": 1}, True,
+     False),
+    ({"$schema": D4, "type": "integer", "maximum": 0, "exclusiveMaximum": True}, {"type": "integer", "maximum": -1}, True,
+     False),
     ({"$schema": D4, "type": "integer"}, INT, True, False),
     ({"type": "number", "multipleOf": 1}, {"$schema": D4, "type": "integer"}, False, True),
 ]
@@ -249,3 +294,41 @@ def test_edges_of_each_rule(a: Any, b: Any, forward: bool | None, backward: bool
             assert proved is expected, (x, y)
         if proved:  # and the universe agrees with every proof
             assert not separated(x, y), (x, y)
+
+
+# -- what bounds the work: the step budget, the stack, a validator that keeps failing -----------------
+def test_a_budget_of_exactly_the_steps_a_proof_takes_is_enough() -> None:
+    old = Side.build("old", {"type": "array", "items": {"anyOf": [INT, S2]}}, None)
+    new = Side.build("new", {"type": "array", "items": {"anyOf": [NUM, {"type": "string"}]}}, None)
+    measured = Prover()
+    assert measured.includes([old.root_node()], new.root_node()) == []
+    assert Prover(budget=measured.steps).includes([old.root_node()], new.root_node()) == []
+    [failure] = Prover(budget=measured.steps - 1).includes([old.root_node()], new.root_node())
+    assert failure.kinds == ("cannot-prove", "cannot-prove") and "too large or too recursive" in failure.message
+
+
+def test_a_pair_nested_deeper_than_the_stack_cannot_be_proved() -> None:
+    def deep(leaf: Any) -> Any:
+        for _ in range(400):
+            leaf = {"type": "object", "properties": {"a": leaf}}
+        return leaf
+    old, new = Side.build("old", deep(S2), None), Side.build("new", deep(S1), None)
+    [failure] = Prover().includes([old.root_node()], new.root_node())
+    assert failure.kinds == ("cannot-prove", "cannot-prove") and "nested too deeply" in failure.message
+
+
+def test_a_side_stops_asking_a_validator_that_failed_five_times() -> None:
+    side = Side.build("old", {"type": "string"}, None)
+    root = side.root_node()
+    asked = []
+
+    class Failing:
+        def is_valid(self, instance: Any) -> bool:
+            asked.append(instance)
+            raise ValueError("cannot validate")
+
+    side.validators[(root.key, root.dialect)] = Failing()
+    for attempt in range(7):
+        with pytest.raises(Undecidable):
+            side.accepts_root(attempt)
+    assert asked == [0, 1, 2, 3, 4]

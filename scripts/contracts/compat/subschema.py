@@ -103,8 +103,11 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         work = list(nodes)
         while True:
             if not work:
-                # A dependentSchemas whose property is required applies outright: expand it too.
-                work = [n for n in triggered_dependents(out) if n.key not in seen]
+                # A dependentSchemas whose property is required applies outright: expand it too,
+                # once (the same subschema with a disjunction split off is already here: expanding
+                # it again would split it again, forever, and end as a false reference cycle).
+                expanded = {key[:2] for key in seen}
+                work = [n for n in triggered_dependents(out) if n.key[:2] not in expanded]
                 if not work:
                     break
             node = work.pop(0)
