@@ -245,6 +245,11 @@ EDGES: list[tuple[Any, Any, bool | None, bool | None]] = [
      {"type": "object", "maxProperties": 1}, True, False),
     # boolean schemas
     (True, {"type": "string"}, False, True),
+    # integer ranges meeting at one integer, an exclusive bound on one side: oneOf is not anyOf
+    ({"anyOf": [{"type": "integer", "exclusiveMaximum": 2}, {"type": "integer", "minimum": 1}]},
+     {"oneOf": [{"type": "integer", "exclusiveMaximum": 2}, {"type": "integer", "minimum": 1}]}, False, True),
+    ({"anyOf": [{"type": "integer", "maximum": 1}, {"type": "integer", "exclusiveMinimum": 0}]},
+     {"oneOf": [{"type": "integer", "maximum": 1}, {"type": "integer", "exclusiveMinimum": 0}]}, False, True),
     # disjoint by length or size exactly when the bounds leave a gap
     ({"type": "string", "minLength": 2}, {"oneOf": [{"type": "string", "minLength": 2}, S1]}, True, False),
     ({"type": "string", "minLength": 1}, {"oneOf": [{"type": "string", "minLength": 1}, S1]}, False, False),

@@ -165,10 +165,15 @@ def main() -> int:
             every = sorted(results(root))
             chosen = sorted(random.Random(14).sample(every, min(args.sample, len(every))))
             print(f"mutation {name}: a sample of {len(chosen)} of {len(every)} mutants", flush=True)
-        subprocess.run([*mutmut, *chosen], cwd=root, env=env, check=False, stdout=subprocess.DEVNULL)
+        run = subprocess.run([*mutmut, *chosen], cwd=root, env=env, check=False, stdout=subprocess.DEVNULL)
         statuses = results(root)
         if chosen:
             statuses = {m: s for m, s in statuses.items() if m in set(chosen)}
+        if statuses and all(s == "not checked" for s in statuses.values()):
+            # mutmut stops before the first mutant when a test fails on the code as it is: no score.
+            print(f"mutation {name}: no mutant was tested (mutmut exited {run.returncode}); do the area's tests "
+                  "pass on the unmutated code, under mutmut?", file=sys.stderr)
+            return 2
         statuses = {**before, **statuses}
         last.write_text(json.dumps(statuses, indent=0, sort_keys=True))
         killed = [m for m, s in statuses.items() if s in KILLED]
