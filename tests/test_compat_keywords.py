@@ -250,6 +250,12 @@ EDGES: list[tuple[Any, Any, bool | None, bool | None]] = [
      {"oneOf": [{"type": "integer", "exclusiveMaximum": 2}, {"type": "integer", "minimum": 1}]}, False, True),
     ({"anyOf": [{"type": "integer", "maximum": 1}, {"type": "integer", "exclusiveMinimum": 0}]},
      {"oneOf": [{"type": "integer", "maximum": 1}, {"type": "integer", "exclusiveMinimum": 0}]}, False, True),
+    # disjoint by the first item; not shown disjoint when a pattern has no automaton (a backreference)
+    ({"type": "array", "minItems": 1, "items": {"type": "string"}},
+     {"oneOf": [{"type": "array", "minItems": 1, "items": {"type": "string"}}, {"type": "array", "items": INT}]},
+     True, False),
+    ({"type": "string", "pattern": "(a)\\1"},
+     {"oneOf": [{"type": "string", "pattern": "(a)\\1"}, {"type": "string", "minLength": 1}]}, False, False),
     # disjoint by length or size exactly when the bounds leave a gap
     ({"type": "string", "minLength": 2}, {"oneOf": [{"type": "string", "minLength": 2}, S1]}, True, False),
     ({"type": "string", "minLength": 1}, {"oneOf": [{"type": "string", "minLength": 1}, S1]}, False, False),
