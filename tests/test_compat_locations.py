@@ -232,3 +232,16 @@ def test_an_unresolvable_reference_at_the_root_is_named_at_the_root() -> None:
 ])
 def test_values_in_messages_are_cut_at_sixty_characters(value: Any, text: str) -> None:
     assert short(value) == text
+
+
+def test_a_pattern_the_validators_cannot_read_is_named_not_guessed() -> None:
+    report = diff({"type": "object", "properties": {"a": {}}},
+                  {"type": "object", "patternProperties": {"[": {"type": "integer"}}})
+    assert [(c.schema, c.path, c.kind, c.breaks) for c in report.changes] == [
+        ("new", "", "cannot-prove", ["backward", "forward"])]
+    assert "pattern '[': '[' is not an ECMA-262 regular expression" in report.changes[0].message
+
+
+def test_draft04_integers_are_explained_with_the_value_that_differs() -> None:
+    [change] = diff({"type": "integer"}, {"$schema": D4, "type": "integer"}).changes
+    assert change.message == "old accepts integer-valued numbers such as 1.0, new (draft-04) does not"
