@@ -250,6 +250,8 @@ EDGES: list[tuple[Any, Any, bool | None, bool | None]] = [
      {"oneOf": [{"type": "integer", "exclusiveMaximum": 2}, {"type": "integer", "minimum": 1}]}, False, True),
     ({"anyOf": [{"type": "integer", "maximum": 1}, {"type": "integer", "exclusiveMinimum": 0}]},
      {"oneOf": [{"type": "integer", "maximum": 1}, {"type": "integer", "exclusiveMinimum": 0}]}, False, True),
+    # of two lower bounds the tighter holds, whichever comes first
+    ({"type": "integer", "minimum": 1}, {"type": "integer", "minimum": 0, "exclusiveMinimum": 3}, False, True),
     # disjoint by the first item; not shown disjoint when a pattern has no automaton (a backreference)
     ({"type": "array", "minItems": 1, "items": {"type": "string"}},
      {"oneOf": [{"type": "array", "minItems": 1, "items": {"type": "string"}}, {"type": "array", "items": INT}]},
