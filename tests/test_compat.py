@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft7Validator, Draft202012Validator
+from jsonschema import Draft202012Validator
+from jsonschema.validators import validator_for
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
@@ -36,7 +37,7 @@ def repo_registry() -> tuple[Registry[Any], dict[str, dict[str, Any]]]:
 
 
 def validator(schema: Any, registry: Registry[Any] | None = None) -> Any:
-    cls = Draft7Validator if isinstance(schema, dict) and "draft-07" in schema.get("$schema", "") else Draft202012Validator
+    cls = validator_for(schema, default=Draft202012Validator)  # the dialect its `$schema` names
     return cls(schema, registry=registry or Registry(retrieve=_refuse))  # type: ignore[call-arg]
 
 

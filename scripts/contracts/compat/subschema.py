@@ -103,8 +103,11 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         work = list(nodes)
         while True:
             if not work:
-                # A dependentSchemas whose property is required applies outright: expand it too.
-                work = [n for n in triggered_dependents(out) if n.key not in seen]
+                # A dependentSchemas whose property is required applies outright: expand it too,
+                # once (the same subschema with a disjunction split off is already here: expanding
+                # it again would split it again, forever, and end as a false reference cycle).
+                expanded = {key[:2] for key in seen}
+                work = [n for n in triggered_dependents(out) if n.key[:2] not in expanded]
                 if not work:
                     break
             node = work.pop(0)
@@ -237,7 +240,7 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         parts: list[Node] = []
         if "$ref" in kw:
             parts.append(right.deref(kw["$ref"]))
-        for j, s in enumerate(kw.get("allOf", []) if isinstance(kw.get("allOf"), list) else []):
+        for j, s in enumerate(kw.get("allOf", [])):  # a list: the schemas passed their metaschema
             parts.append(right.child(s, "allOf", j))
         for group in groups:
             if group[0] not in ("allOf", "$ref"):
@@ -279,16 +282,11 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         if right.schema is False:
             return [Failure(("schema-narrowed", "schema-widened"), left[0].path, right.path,
                             "{B} accepts nothing here, {A} does", ipath, SAMPLES[sorted(facts.kinds)[0]])]
+        # `split` has taken `$ref` and `allOf` apart already: the right is one piece here.
         kw = keywords(right)
         fails: list[Failure] = []
-        if "$ref" in kw:
-            fails += self.sub(left, right.deref(kw["$ref"]), depth, ipath)
-            if right.dialect in OLD_DRAFTS:
-                return fails
         for k in sorted(UNSUPPORTED & kw.keys()):
             fails.append(cannot(left[0], right, f"{{B}} uses `{k}`, which this checker does not model", ipath))
-        for j, s in enumerate(kw.get("allOf", [])):
-            fails += self.sub(left, right.child(s, "allOf", j), depth, ipath)
         if isinstance(kw.get("anyOf"), list):
             fails += self.any_of(left, facts, right, "anyOf", depth, ipath)
         if isinstance(kw.get("oneOf"), list):
