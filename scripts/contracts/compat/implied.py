@@ -34,15 +34,22 @@ def required_closure(kws: list[dict[str, Any]], start: set[str]) -> set[str]:
 
 
 def requiring(node: Node, name: str) -> Node:
-    """A node for `{"required": [name]}` in `node`'s scope (one dict per name: a stable key)."""
+    """A node for the objects that have `name`, in `node`'s scope (one dict per name: a stable key).
+    `type` is part of it: `required` alone binds objects only (see `triggered_dependents`)."""
     if name not in _REQUIRING:
-        _REQUIRING[name] = {"required": [name]}
+        _REQUIRING[name] = {"type": "object", "required": [name]}
     return Node(_REQUIRING[name], node.resolver, "2020-12", node.path, node.side)
 
 
 def triggered_dependents(nodes: list[Node]) -> list[Node]:
-    """The `dependentSchemas` whose property every instance has: they apply unconditionally."""
+    """The `dependentSchemas` whose property every instance has: they apply unconditionally.
+
+    Only when the conjunction admits objects alone: `required` binds objects and says nothing of
+    other instances, to which `dependentSchemas` does not apply either (`{"required": ["a"],
+    "dependentSchemas": {"a": {"type": "null"}}}` accepts every string)."""
     kws = [keywords(n) for n in nodes]
+    if not any(kw.get("type") in ("object", ["object"]) for kw in kws):
+        return []
     required = required_closure(kws, {r for kw in kws for r in kw.get("required", []) if isinstance(r, str)})
     out = []
     for node, kw in zip(nodes, kws):
