@@ -188,8 +188,8 @@ def test_additional_properties_are_those_no_pattern_names(kitchen: EventValidato
     ("minItems", 0, "stages must have at least 0 items"),
     ("minLength", 1, "stages must have at least 1 character"),
     ("minLength", 3, "stages must have at least 3 characters"),
-    ("maxItems", 1, "stages must have at most 1 items"),
-    ("maxLength", 1, "stages must have at most 1 characters"),
+    ("maxItems", 1, "stages must have at most 1 item"),
+    ("maxLength", 1, "stages must have at most 1 character"),
     ("maximum", 1, "stages is [], above the maximum 1"),
     ("exclusiveMinimum", 1, "stages is [], below the minimum 1"),
 ])

@@ -66,10 +66,10 @@ def describe(keyword: str, path: list[Any], instance: Any, value: Any, names: li
         message = f"{field} {got} does not match {value}"
     elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         message = f"{field} is {got}, below the minimum {value}" if "inimum" in keyword else f"{field} is {got}, above the maximum {value}"
-    elif keyword in ("minItems", "minLength"):
-        message = f"{field} must have at least {value} {'item' if keyword == 'minItems' else 'character'}{'s' if value != 1 else ''}"
-    elif keyword in ("maxItems", "maxLength"):
-        message = f"{field} must have at most {value} {'items' if keyword == 'maxItems' else 'characters'}"
+    elif keyword in ("minItems", "minLength", "maxItems", "maxLength"):
+        unit = "item" if keyword.endswith("Items") else "character"
+        bound = "at least" if keyword.startswith("min") else "at most"
+        message = f"{field} must have {bound} {value} {unit}{'s' if value != 1 else ''}"
     else:
         message = f"{field}: {fallback}"
     yield Violation(pointer_of(path), keyword, message + suffix)
