@@ -745,3 +745,37 @@ def test_b35_a_small_pair_whose_branches_multiply(monkeypatch: pytest.MonkeyPatc
     assert (narrowed.backward, narrowed.forward) == (False, True)
     assert [c.kind for c in narrowed.changes] == ["union-narrowed"]
     assert len(validations) <= 2 * witness.SEARCH_WORK
+
+
+@pytest.mark.parametrize("kind", ["correlate", "load"])
+def test_b36_a_killed_run_leaves_its_scratch_folder_to_the_next(tmp_path: Path, start, kind: str) -> None:  # type: ignore[no-untyped-def]
+    events = tmp_path / "mixed.jsonl"
+    workload.write_stream(str(events), 4000, 9)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    if kind == "correlate":
+        args = ["validate", "--jobs", "2", "--correlate", "-"]
+        env = {"CONTRACTS_CORRELATE_SPILL": "10"}
+    else:
+        args = ["load", "--jobs", "2", "--db", str(tmp_path / "events.duckdb"), "-"]
+        env = {}
+    run = start(args, TMPDIR=str(temp), **env)
+    assert run.stdin is not None
+    run.stdin.write(events.read_bytes())  # and standard input stays open: the run waits for more
+    run.stdin.flush()
+    _wait_for(lambda: len(child_processes(run.pid)) == 2 and any(temp.glob(f"contracts-{kind}-{run.pid}-*")),
+              "workers and scratch folder")
+    workers = child_processes(run.pid)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=5)
+    run.stdin.close()
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), "end of the workers", seconds=5)
+    assert [p.name.split("-")[2] for p in temp.iterdir()] == [str(run.pid)]  # left behind, for now
+    # A folder of a live process is never taken, whatever its kind's runs find.
+    alive = temp / f"contracts-{kind}-{os.getpid()}-kept"
+    alive.mkdir()
+    again = args[:-1] + [str(events)] if kind == "correlate" else ["load", "--db", str(tmp_path / "next.duckdb"), str(events)]
+    done = subprocess.run([CONTRACTS, *again], cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TMPDIR": str(temp), **env})
+    assert "Traceback" not in done.stderr and done.returncode in (0, 1), done.stderr
+    assert [p.name for p in temp.iterdir()] == [alive.name]

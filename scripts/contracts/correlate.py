@@ -17,14 +17,15 @@ Only events that passed validation take part: the others are already reported.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 from multi_workflow_telemetry.rules import PLAN_CREATED
 
 from .findings import Finding
+from .scratch import scratch_dir
 from .stream import Pairing
 
 # Paired plan_ids held in memory before they move to disk (CONTRACTS_CORRELATE_SPILL: the tests
@@ -41,7 +42,7 @@ class PairedPlans:
         self._recent: set[bytes] = set()
         self._spill = spill
         self._db: sqlite3.Connection | None = None
-        self._dir: tempfile.TemporaryDirectory[str] | None = None
+        self._dir: str | None = None
 
     @staticmethod
     def _key(plan_id: str) -> bytes:
@@ -65,8 +66,8 @@ class PairedPlans:
 
     def _open(self) -> sqlite3.Connection:
         if self._db is None:
-            self._dir = tempfile.TemporaryDirectory(prefix="contracts-correlate-")
-            self._db = sqlite3.connect(f"{self._dir.name}/paired.sqlite")
+            self._dir = scratch_dir("correlate")
+            self._db = sqlite3.connect(f"{self._dir}/paired.sqlite")
             self._db.execute("PRAGMA journal_mode = OFF")
             self._db.execute("PRAGMA synchronous = OFF")
             self._db.execute("CREATE TABLE paired (id BLOB PRIMARY KEY) WITHOUT ROWID")
@@ -77,7 +78,7 @@ class PairedPlans:
             self._db.close()
             self._db = None
         if self._dir is not None:
-            self._dir.cleanup()
+            shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import queue
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +31,7 @@ import pyarrow as pa
 from multi_workflow_telemetry.catalogue import version_key
 
 from ..findings import Unusable
+from ..scratch import scratch_dir
 from . import duckdb_ddl, views
 from .columns import ENVELOPE, REJECTED, Table, quote, sql
 from .rows import LONGEST_UNREAD, Converted, version_of
@@ -100,7 +100,7 @@ class DuckDBSink:
 
     def reads_lines(self, converter: Any) -> None:
         """Have `converter` leave valid lines unread, in files of a directory of this sink's."""
-        self.lines_dir = converter.lines_dir = tempfile.mkdtemp(prefix="contracts-load-")
+        self.lines_dir = converter.lines_dir = scratch_dir("load")
         self._rows = converter.rows
 
     def write(self, converted: Converted, name: str = "", first_line: int = 1) -> None:
