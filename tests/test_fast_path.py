@@ -467,6 +467,10 @@ def test_a_fused_check_only_for_the_shape_it_was_written_for() -> None:
         ({**props, "count": {"type": "integer"}}, False),  # an integer the check does not confirm
         ({**props, "stages": {"$ref": "#/$defs/stages"}}, False),  # a $ref to other than the shared shapes
         ({**props, "stages": {"type": "array", "items": {"$ref": "#/$defs/stage"}}}, False),
+        # Any PATCH of the shared shapes asserts what 1.0.0 does (the gate proves it); a MINOR may not.
+        ({**props, "plan_id": {"$ref": "../multi_workflow.common/1.0.9.json#/$defs/plan_id"}}, True),
+        ({**props, "plan_id": {"$ref": "../multi_workflow.common/1.1.0.json#/$defs/plan_id"}}, False),
+        ({**props, "plan_id": {"$ref": "../multi_workflow.common/11.0.0.json#/$defs/plan_id"}}, False),
     ):
         schema_file = dataclasses.replace(plan, schema={**plan.schema, "properties": changed})
         assert (fast.fused_check(schema_file) is not None) == fused, changed

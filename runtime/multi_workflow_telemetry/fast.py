@@ -19,6 +19,7 @@ message, so a fast answer and a reference answer can never disagree in what they
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -448,8 +449,10 @@ def _batch_metrics_struct_ok(p: Any) -> bool:
 # reference about those); anything else it adds, or a new version of the shared shapes, and the
 # event falls back to the generic path (`exact_json_ints` and rules.py) until the check is updated.
 _PLAN_FIELDS = {"plan_id", "stages", "issue_number", "stage_count", "workflow_count"}
-# common 1.0.1 differs from 1.0.0 in annotations only (`x-sensitive`): the same checks hold.
-_COMMON = ("../multi_workflow.common/1.0.0.json#", "../multi_workflow.common/1.0.1.json#")
+# The shared shapes the checks were written for: common 1.0.x. A PATCH asserts what the version
+# before it asserts (`contracts check` proves each one equivalent), so every 1.0.x holds the same
+# checks: 1.0.1 only marks fields `x-sensitive`.
+_COMMON = re.compile(r"\.\./multi_workflow\.common/1\.0\.\d+\.json#")
 FUSED: dict[str, tuple[Fused, set[str]]] = {
     PLAN_CREATED: (_plan_created_ok, _PLAN_FIELDS),
     EXECUTION_SUMMARY: (_execution_summary_ok, _PLAN_FIELDS | {"stage_runs", "errors", "overall_timeout_seconds",
@@ -496,7 +499,7 @@ def fused_check(schema_file: SchemaFile, *, structs: bool = False) -> Fused | No
     if structs:
         check = FUSED_STRUCT[schema_file.name]
     schema = schema_file.schema
-    if any(not ref.startswith(_COMMON) for ref in _refs(schema)):
+    if any(not _COMMON.match(ref) for ref in _refs(schema)):
         return None
     for name, prop in (schema.get("properties") or {}).items():
         if name not in confirmed and not (isinstance(prop, dict) and prop.get("type") in ("string", "boolean")

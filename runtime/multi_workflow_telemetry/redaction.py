@@ -6,9 +6,9 @@ marks `x-sensitive: true` is replaced by `hmac-sha256:<hex>`, keyed with a secre
 supplies. The schema alone decides what is sensitive (from 1.1.1: `created_files`, `message`,
 `error`, `selection_message` and `deliverable_manifest`); this module holds no list of fields.
 A sensitive object or array has every string in it hashed, at any depth, and its keys kept:
-`deliverable_manifest` is open, so no narrower place can be named. The same path and key always give the same hash, so analytics can
-still count and join on it, while the path itself is not published. The result is still a valid
-event: redaction never breaks the contract.
+`deliverable_manifest` is open, so no narrower place can be named. The same path and key always
+give the same hash, so analytics can still count and join on it, while the path itself is not
+published. The result is still a valid event: redaction never breaks the contract.
 """
 
 from __future__ import annotations
