@@ -38,11 +38,14 @@ browser:
 	fi
 
 # Everything comes from the lock file, with hashes checked; the two local packages are then
-# installed editable (without dependencies: the lock already holds them).
-$(STAMP): requirements.lock pyproject.toml generated/python/pyproject.toml
+# installed editable (without dependencies: the lock already holds them), and the package's
+# optional C proofs (speedups/) compiled with the machine's gcc and the lock's setuptools.
+SPEEDUPS := speedups/pyproject.toml $(wildcard speedups/src/*.c)
+$(STAMP): requirements.lock pyproject.toml generated/python/pyproject.toml $(SPEEDUPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e generated/python -e .
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall ./speedups
 	touch $(STAMP)
 
 # Bytecode is compiled ahead, so the tools start without compiling their modules even where
@@ -78,10 +81,13 @@ test-lowest: wheel $(LOWEST)/.installed
 docs: setup
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
 
+# The package's wheel (pure Python, the same bytes on every machine) in dist/python; the optional
+# C proofs' wheel, for this platform, in dist/speedups.
 wheel: setup
-	rm -rf dist/python
+	rm -rf dist/python dist/speedups
 	$(BIN)/python -m build --wheel --no-isolation --outdir dist/python generated/python >/dev/null 2>&1
-	@ls dist/python/*.whl
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist/speedups speedups >/dev/null 2>&1
+	@ls dist/python/*.whl dist/speedups/*.whl
 
 # A release is built from what is committed, and only once the policy passes: `contracts check`
 # (schemas, rules, fixtures, version policy, drift of generated/ and the docs' generated pages),

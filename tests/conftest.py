@@ -97,7 +97,7 @@ def draft_examples() -> list[Any]:
 def repo_copy(tmp_path: Path) -> Path:
     """A copy of the repository's contract sources, to break without touching the real one."""
     root = tmp_path / "repo"
-    for name in ("schemas", "fixtures", "lifecycle", "runtime", "templates", "generated", "scripts", "docs"):
+    for name in ("schemas", "fixtures", "lifecycle", "runtime", "templates", "generated", "scripts", "docs", "speedups"):
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     shutil.copy(REPO / "releases.json", root / "releases.json")

@@ -24,7 +24,8 @@ from msgspec import UNSET
 from multi_workflow_telemetry._violation import ContractViolation, json_type
 from multi_workflow_telemetry.catalogue import Catalogue, closest
 from multi_workflow_telemetry.envelopes import is_envelope, open_envelope
-from multi_workflow_telemetry.fast import NotJSON, judged_as_read, loads_exact, same_bytes, same_length, strip_bom
+from multi_workflow_telemetry import fast
+from multi_workflow_telemetry.fast import NotJSON, judged_as_read, loads_exact, same_bytes, strip_bom
 from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
 from multi_workflow_telemetry.structs import TIER_ERRORS, StructTier
 from multi_workflow_telemetry.validation import QUICK_ERRORS, EventValidator
@@ -164,6 +165,7 @@ class Checker:
         tier = self.tier
         decode = tier.decoder.decode if tier.decoder is not None else None
         encode_into, written, tier_checks, tier_errors = tier.encode_into, bytearray(), tier.checks, TIER_ERRORS
+        same_length = fast.same_length  # C when speedups/ is installed (fast.py)
         pairings, routes = result.pairings, result.routes
         versions = self._default_refs if routes is not None else {}
         valid = blank = number = 0
