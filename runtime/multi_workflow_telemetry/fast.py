@@ -138,10 +138,15 @@ def python_same_length(written: bytes | bytearray, raw: bytes | bytearray) -> bo
 # multi-workflow-telemetry-speedups is installed (speedups/ in the contract's repository): on a
 # line spaced as `json.dumps` writes it, `translate` and `count` cost a tenth of the line's time.
 # Both compute exactly what the Python above computes (tests/test_speedups.py).
+Proof = Callable[[bytes | bytearray, bytes | bytearray], bool]
+same_length: Proof = python_same_length
+same_text: Proof = python_same_text
 try:
-    from multi_workflow_telemetry_speedups import same_length, same_text
-except ImportError:  # the package alone: the same answers, a little more slowly
-    same_length, same_text = python_same_length, python_same_text
+    import multi_workflow_telemetry_speedups as _speedups  # type: ignore[import-not-found,unused-ignore]  # no stubs
+except ImportError:  # the package alone (without its `speedups` extra): the same answers, a little more slowly
+    pass
+else:
+    same_length, same_text = _speedups.same_length, _speedups.same_text
 
 
 def judged_as_read(raw: bytes | bytearray | str, *, by_orjson: bool) -> bool:
