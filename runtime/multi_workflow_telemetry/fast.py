@@ -399,8 +399,9 @@ def _stages_ok(stages: Any) -> tuple[bool, int]:
         workflows, conflicts = stage.workflows, stage.blocking_conflicts
         if stage.index != i:  # MW003
             return False, 0
-        if not _sorted_unique(workflows) or not _sorted_unique(conflicts):
-            return False, 0  # MW004, MW005
+        # MW004, MW005; most lists hold one name or none, which are sorted without a call
+        if (len(workflows) > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts)):
+            return False, 0
         names.update(workflows)
         total += len(workflows)
         i += 1
@@ -424,7 +425,7 @@ def _execution_summary_struct_ok(p: Any) -> bool:
         n = len(workflows)
         if (
             stage.index != i  # MW003
-            or not _sorted_unique(workflows) or not _sorted_unique(conflicts)  # MW004, MW005
+            or (n > 1 and not _sorted_unique(workflows)) or (conflicts and not _sorted_unique(conflicts))  # MW004, MW005
             or stage_run.index != i or len(runs) != n or stage_run.blocking_conflicts != conflicts  # MW008
             or stage_run.run_mode != stage.run_mode
         ):

@@ -171,6 +171,7 @@ class Checker:
         valid = blank = number = 0
         for raw in lines:
             number += 1
+            refuted = False  # the first tier read the line exactly, and its checks refused it
             # First tier: msgspec parses and checks the structure in one pass (StructTier.check,
             # inlined: this loop runs once per line).
             if decode is not None:
@@ -186,6 +187,7 @@ class Checker:
                             if correlate and event in PAIRED:
                                 pairings.append(self.struct_pairing(number, event, value))
                             continue
+                        refuted = True
                 except tier_errors:
                     pass
             # Second tier: orjson, jsonschema-rs and the fused rules on parsed values (fast.py).
@@ -202,7 +204,9 @@ class Checker:
             try:
                 is_valid, fused, event = fixed or by_event[payload["event_type"]]
                 schema_valid = is_valid(payload)
-                if schema_valid and fused(payload) and same_bytes(payload, raw):
+                # A refuted line would be refused again by the same rules on its parsed values:
+                # straight to the reference, which decides (whatever the first tier said) and words it.
+                if schema_valid and not refuted and fused(payload) and same_bytes(payload, raw):
                     valid += 1
                     if routes is not None:
                         routes.append((number, versions[event], False))
