@@ -63,3 +63,56 @@ def test_invalid_input_and_short_keys_are_refused() -> None:
     for key in (b"", b"k", b"k" * 15):
         with pytest.raises(ValueError, match=f"a key of at least 16 bytes \\(got {len(key)}\\)"):
             mwt.redact(SUMMARY, _summary(), key)
+
+
+# Marks met through every applicator: each covers the value it was evaluated on, as JSON Schema
+# collects any annotation (jsonschema-rs's `evaluate`), not only marks under `properties`.
+APPLICATORS = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.invalid/x.marks/1.0.0.json",
+    "x-event": {"name": "x.marks"}, "type": "object",
+    "$defs": {"secret": {"type": "string", "x-sensitive": True}},
+    "properties": {
+        "either": {"anyOf": [{"type": "string", "x-sensitive": True}, {"type": "integer"}]},
+        "one": {"oneOf": [{"type": "string", "minLength": 3, "x-sensitive": True}, {"type": "string", "maxLength": 2}]},
+        "pair": {"type": "array", "prefixItems": [{"type": "string"}, {"$ref": "#/$defs/secret"}], "items": False},
+        "bag": {"type": "object", "properties": {"name": {"type": "string"}}, "additionalProperties": {"x-sensitive": True}},
+        "paths": {"type": "object", "patternProperties": {"^path_": {"x-sensitive": True}}},
+        "when": {"type": "object", "if": {"required": ["kind"], "properties": {"kind": {"const": "file"}}},
+                 "then": {"properties": {"value": {"x-sensitive": True}}}, "else": {"properties": {"value": {"type": "string"}}}},
+        "nested": {"type": "object", "x-sensitive": True, "properties": {"inner": {"type": "string", "x-sensitive": True}}},
+        "rest": {"type": "object", "properties": {"keep": {"type": "string"}}, "unevaluatedProperties": {"x-sensitive": True}},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def marks(tmp_path_factory: pytest.TempPathFactory) -> mwt.Catalogue:
+    import json
+
+    root = tmp_path_factory.mktemp("marks") / "schemas"
+    (root / "x.marks").mkdir(parents=True)
+    (root / "x.marks" / "1.0.0.json").write_text(json.dumps(APPLICATORS))
+    return mwt.Catalogue(root)
+
+
+def test_a_mark_covers_the_values_it_is_evaluated_on_through_any_applicator(marks: mwt.Catalogue) -> None:
+    key = b"k" * 16
+    h = lambda text: mwt.keyed_hash(text, key)  # noqa: E731
+    event = {
+        "either": "a/b.md", "one": "abc", "pair": ["x", "a/b.md"], "bag": {"name": "n", "extra": "a/b.md"},
+        "paths": {"path_1": "a/b.md", "other": "clear"}, "when": {"kind": "file", "value": "a/b.md"},
+        "nested": {"inner": "a/b.md", "deeper": ["c.md"]}, "rest": {"keep": "clear", "more": "a/b.md"},
+    }
+    assert mwt.redact("x.marks", event, key, marks) == {
+        "either": h("a/b.md"), "one": h("abc"), "pair": ["x", h("a/b.md")], "bag": {"name": "n", "extra": h("a/b.md")},
+        "paths": {"path_1": h("a/b.md"), "other": "clear"}, "when": {"kind": "file", "value": h("a/b.md")},
+        # a sensitive value inside a sensitive one is hashed once, with it
+        "nested": {"inner": h("a/b.md"), "deeper": [h("c.md")]}, "rest": {"keep": "clear", "more": h("a/b.md")},
+    }
+
+
+def test_a_mark_on_a_branch_the_value_does_not_take_covers_nothing(marks: mwt.Catalogue) -> None:
+    event = {"either": 7, "one": "ab", "when": {"kind": "note", "value": "a/b.md"}, "bag": {"name": "n"}}
+    assert mwt.redact("x.marks", event, b"k" * 16, marks) == event
+    # The static view names only what is marked whatever the event holds.
+    assert mwt.sensitive_paths("x.marks", marks) == (("nested",),)

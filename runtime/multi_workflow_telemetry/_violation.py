@@ -40,6 +40,11 @@ def escape_token(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
+def unescape_token(token: str) -> str:
+    """One reference token of a JSON pointer, unescaped (RFC 6901 §4: `~1` then `~0`)."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
 def pointer_of(path: object) -> str:
     """The JSON pointer of a path given as a sequence of keys and indices."""
     return "".join("/" + escape_token(part) for part in path)  # type: ignore[attr-defined]

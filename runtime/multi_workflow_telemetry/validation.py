@@ -90,6 +90,12 @@ class EventValidator:
             value = self._keyword_values[location] = self._catalogue.lookup(uri, unquote(pointer))  # RFC 6901 §6
         return value
 
+    @property
+    def evaluator(self) -> Callable[[Any], Any] | None:
+        """jsonschema-rs's `evaluate` for this version (its annotations say which values an
+        `x-sensitive` covers: `redaction.py`), or None where jsonschema-rs cannot compile it."""
+        return self._compiled.evaluate if self._compiled is not None else None
+
     def _generic_fused(self, payload: Any) -> bool:
         return exact_json_ints(payload) and not self._check_rules(payload)
 
