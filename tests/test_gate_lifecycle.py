@@ -53,6 +53,44 @@ def test_validate_warns_on_a_deprecated_version_and_deny_fails(repo_copy: Path, 
     assert newest.returncode == 0 and "deprecated" not in newest.stderr
 
 
+def test_deprecated_events_are_found_in_every_input_validate_reads(repo_copy: Path, tmp_path: Path) -> None:
+    # The scan runs on each chunk as it is validated: standard input and pipes are read once, and
+    # their deprecated events were lost (a --deny-deprecated run of them passed). Envelopes name
+    # their version per line; line numbers are validate's own, a lone carriage return inside a
+    # line splitting nothing.
+    import os
+    import threading
+
+    import multi_workflow_telemetry as mwt
+
+    edit_json(_record(repo_copy), lambda r: r["versions"]["1.0.0"].append(
+        {"status": "deprecated", "date": "2026-12-02", "by": "telemetry-platform-team"}))
+    case = next(f for f in mwt.golden_fixtures() if f.valid and f.ref == f"{PLAN}@1.0.0")
+    old = mwt.to_json(mwt.envelope(mwt.parse(case.ref, case.payload), source="/t")).decode()
+    new = mwt.to_json(mwt.envelope(mwt.parse(PLAN, case.payload), source="/t")).decode()
+    text = "\n".join([new, old.replace(",", ",\r", 1), "", new, old]) + "\n"
+
+    done = run_contracts("validate", "--deny-deprecated", "-", cwd=repo_copy, stdin=text)
+    assert done.returncode == 1, done.stderr
+    assert [line for line in done.stderr.splitlines() if "[deprecated]" in line] == [
+        f"<stdin>:{n}: /: an event of {PLAN}@1.0.0, which is deprecated [deprecated]" for n in (2, 5)], done.stderr
+
+    fifo = tmp_path / "events.pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(text))
+    writer.start()
+    done = run_contracts("validate", str(fifo), cwd=repo_copy)
+    writer.join()
+    assert done.returncode == 0, done.stderr  # a warning only, without --deny-deprecated
+    assert [line.split(": /:")[0] for line in done.stderr.splitlines() if "[deprecated]" in line] == [
+        f"warning: {fifo}:2", f"warning: {fifo}:5"]
+
+    document = tmp_path / "one.json"
+    document.write_text(old)
+    done = run_contracts("validate", "--deny-deprecated", str(document), cwd=repo_copy)
+    assert done.returncode == 1 and f"{document}:1: /: an event of {PLAN}@1.0.0" in done.stderr
+
+
 def test_forward_mode_rejects_a_new_optional_field_of_a_closed_object(repo_copy: Path) -> None:
     assert run_contracts("check", cwd=repo_copy).returncode == 0  # BACKWARD_TRANSITIVE: the 1.1.0 MINOR holds
     edit_json(_record(repo_copy), lambda r: r.update(compatibility="FORWARD"))

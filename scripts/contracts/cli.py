@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 
-from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Unusable, printable
+from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Finding, Unusable, printable
 from .project import Project
 
 # Each command imports what it needs when it runs: `contracts validate` in a pipeline should not
@@ -238,22 +238,26 @@ def _jobs(text: str) -> int:
 
 
 def _validate(project: Project, args: argparse.Namespace) -> int:
-    from .deprecated import scan
+    from .deprecated import ended_scan
     from .validate_cmd import validate_inputs
 
     catalogue = project.catalogue if args.default_dialect == "2020-12" else \
         Catalogue(project.schemas, project.default_major, args.default_dialect)
+    ended = 0
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
         report = _findings_report(args, out, stack)  # None for text: each finding is printed to `out`
-        summary = validate_inputs(catalogue, args.event, args.paths, out=out if report is None else None,
-                                  report=report, jobs=args.jobs, progress=args.progress, correlate=args.correlate)
-        ended = 0
-        for finding in scan(project, args.paths, args.event):
+
+        def on_ended(finding: Finding) -> None:  # an event of a deprecated or retired version
+            nonlocal ended
             ended += 1
             print(("" if args.deny_deprecated else "warning: ") + str(finding), file=sys.stderr)
             if args.deny_deprecated and report is not None and args.format != "json":
                 report.add(finding)
+
+        summary = validate_inputs(catalogue, args.event, args.paths, out=out if report is None else None,
+                                  report=report, jobs=args.jobs, progress=args.progress, correlate=args.correlate,
+                                  ended=ended_scan(project, catalogue, args.event), on_ended=on_ended)
         if args.format == "json":
             report.finish(summary.as_json())
         elif report is not None:

@@ -73,6 +73,8 @@ class ChunkResult:
     # With `Checker.routing`: (line, NAME@VERSION validated against, enveloped) of every valid
     # line, so the warehouse can convert lines without parsing them again to find their table.
     routes: list[Route] | None = None
+    # With `Checker.ended_scan`: (line, NAME@VERSION) of each event of a deprecated or retired version.
+    ended: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _stages_key(stages: list[Any]) -> tuple[Any, ...]:
@@ -99,6 +101,7 @@ class Checker:
         self.fixed = EventValidator(catalogue, catalogue.event(event)) if event else None
         self.correlate = correlate
         self.routing = False  # set by the warehouse: ChunkResult.routes is filled
+        self.ended_scan: Any = None  # set by `contracts validate` when a version has ended (deprecated.py)
         self._known = set(catalogue.events())
         self._by_event: dict[str, EventValidator] = {}
         self._by_version: dict[str, EventValidator] = {}  # enveloped lines: by the version dataschema names
@@ -156,6 +159,8 @@ class Checker:
         finally:
             if collecting:
                 gc.enable()
+        if self.ended_scan is not None:
+            result.ended = self.ended_scan.lines(lines)
         result.events = result.lines - result.blank_lines
         return result
 

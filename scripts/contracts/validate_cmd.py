@@ -92,9 +92,12 @@ class Validation:
 
     def __init__(self, catalogue: Catalogue, event: str | None, out: IO[str] | None,
                  jobs: int = 1, progress: bool = False, correlate: bool = False,
-                 report: Report | None = None) -> None:
+                 report: Report | None = None, ended: Any = None,
+                 on_ended: Callable[[Finding], None] | None = None) -> None:
         self.catalogue = catalogue
         self.checker = Checker(catalogue, event, correlate)
+        self.checker.ended_scan = ended  # before the workers fork: they inherit it (deprecated.py)
+        self._on_ended = on_ended  # each event of an ended version, as found
         self.summary = Summary(correlated=correlate)
         self._out = out  # text: each finding printed as found
         self._report = report  # any other format: each finding handed over as found, none kept
@@ -171,6 +174,9 @@ class Validation:
         while self._correlator is not None and pairing is not None:
             self._pair(name, offset, pairing)
             pairing = next(pairings, None)
+        if self._on_ended is not None:
+            for line, ref in result.ended:
+                self._on_ended(self.checker.ended_scan.finding(name, offset + line, ref))
 
     def _pair(self, name: str, offset: int, pairing: Any) -> None:
         assert self._correlator is not None
@@ -179,6 +185,10 @@ class Validation:
 
     def _document(self, name: str, raw: bytes) -> None:
         self.summary.events += 1
+        scan = self.checker.ended_scan
+        if scan is not None and self._on_ended is not None:
+            for _, ref in scan.lines([raw]):  # a document is one event, named at its first line
+                self._on_ended(scan.finding(name, 1, ref))
         kind, problems, payload, validator = self.checker.check(raw)
         if kind == "valid":
             self.summary.valid += 1
@@ -289,15 +299,18 @@ def show_progress(choice: bool | None) -> bool:
 
 def validate_inputs(catalogue: Catalogue, event: str | None, paths: list[str], *, out: IO[str] | None = None,
                     report: Report | None = None, jobs: int | None = None, progress: bool | None = False,
-                    correlate: bool = False) -> Summary:
+                    correlate: bool = False, ended: Any = None,
+                    on_ended: Callable[[Finding], None] | None = None) -> Summary:
     """Validate every input; raise UnusableInput when the event itself is unknown.
 
     Each finding is printed to `out` (text) and handed to `report` (any other format) as it is
-    found, and none is kept: the caller finishes the report with the summary.
+    found, and none is kept: the caller finishes the report with the summary. With `ended`
+    (deprecated.ended_scan), each event of a deprecated or retired version goes to `on_ended`.
     """
     try:
         run = Validation(catalogue, event, out=out, jobs=default_jobs() if jobs is None else jobs,
-                         progress=show_progress(progress), correlate=correlate, report=report)
+                         progress=show_progress(progress), correlate=correlate, report=report,
+                         ended=ended, on_ended=on_ended)
     except CatalogueError as exc:
         raise UnusableInput(str(exc)) from None
     try:
