@@ -194,3 +194,24 @@ def test_lines_written_by_json_dumps_do_not_fall_to_the_careful_path(mixed: Path
     compact, python = _run("validate", "--jobs", "1", str(mixed)), _run("validate", "--jobs", "1", str(spaced))
     assert _counts(compact.stderr) == _counts(python.stderr)
     assert len(_careful_lines(spaced.read_bytes())) <= sum(_counts(compact.stderr)[2:4]) + 5
+
+
+def test_lines_only_the_reference_calls_valid_keep_their_place() -> None:
+    # The reference path runs after a chunk's fast lines (Checker._lines defers it), so a line
+    # only it calls valid (an escaped character, a count written 2.0) must still be routed and
+    # paired in line order, and the problems stay in line order: as line by line, one chunk each.
+    plan = {"event_type": "multi_workflow.plan_created",
+            **fixture_payload("multi_workflow.plan_created", "valid", "draft-example")}
+    slow = json.dumps({**plan, "stage_count": float(plan["stage_count"])})  # an integer, to JSON Schema
+    escaped = json.dumps(plan).replace('"plan_id"', '"plan\\u005fid"')
+    broken = json.dumps({**plan, "stage_count": 9})
+    lines = [json.dumps(plan), slow, broken, escaped, json.dumps(plan), "{", slow, json.dumps(plan)]
+    checker = Checker(Catalogue.packaged(), None, correlate=True)
+    checker.routing = True
+    whole = checker.chunk(("\n".join(lines) + "\n").encode())
+    one_by_one = [checker.chunk((line + "\n").encode()) for line in lines]
+    assert whole.routes == [(n, ref, env) for n, r in enumerate(one_by_one, 1) for _, ref, env in r.routes]
+    assert [p[0] for p in whole.pairings] == [n for n, r in enumerate(one_by_one, 1) for _ in r.pairings]
+    assert whole.pairings == [(n, *p[1:]) for n, r in enumerate(one_by_one, 1) for p in r.pairings]
+    assert whole.problems == [(n, *p[1:]) for n, r in enumerate(one_by_one, 1) for p in r.problems]
+    assert [n for n, _, _ in whole.routes] == [1, 2, 4, 5, 7, 8]

@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import IO, Any
 
 import orjson
@@ -75,6 +76,9 @@ class ChunkResult:
     routes: list[Route] | None = None
     # With `Checker.ended_scan`: (line, NAME@VERSION) of each event of a deprecated or retired version.
     ended: list[tuple[int, str]] = field(default_factory=list)
+
+
+_first = itemgetter(0)  # a route's or a pairing's line number
 
 
 def _stages_key(stages: list[Any]) -> tuple[Any, ...]:
@@ -174,9 +178,13 @@ class Checker:
         pairings, routes = result.pairings, result.routes
         versions = self._default_refs if routes is not None else {}
         valid = blank = number = 0
+        # Each tier runs over the lines the one before left, in line order, not line by line
+        # through all three: run in between fast lines, the slower tiers' code and data push the
+        # first tier's out of the processor's caches (a chunk with 5% invalid lines cost 8% more
+        # than the same lines sorted).
+        later: list[tuple[bytes, int, bool]] = []  # (line, number, refuted) for the second tier
         for raw in lines:
             number += 1
-            refuted = False  # the first tier read the line exactly, and its checks refused it
             # First tier: msgspec parses and checks the structure in one pass (StructTier.check,
             # inlined: this loop runs once per line).
             if decode is not None:
@@ -192,9 +200,14 @@ class Checker:
                             if correlate and event in PAIRED:
                                 pairings.append(self.struct_pairing(number, event, value))
                             continue
-                        refuted = True
+                        later.append((raw, number, True))  # read exactly, and refused by its checks
+                        continue
                 except tier_errors:
                     pass
+            later.append((raw, number, False))
+        routed, paired = len(routes) if routes is not None else 0, len(pairings)
+        deferred: list[tuple[bytes, int, Any, bool | None]] = []  # for the reference
+        for raw, number, refuted in later:
             # Second tier: orjson, jsonschema-rs and the fused rules on parsed values (fast.py).
             raw = raw[:-1]  # the line without its newline, as the other tiers compare it
             try:
@@ -203,7 +216,7 @@ class Checker:
                 if not raw or raw.isspace():
                     blank += 1
                 else:
-                    careful(raw, number, result)
+                    deferred.append((raw, number, _UNREAD, None))
                 continue
             schema_valid = None  # jsonschema-rs's verdict on orjson's reading, if it gave one
             try:
@@ -220,10 +233,17 @@ class Checker:
                     continue
             except errors:  # no event_type, an unknown one, or a payload only the reference can judge
                 schema_valid = None
-            # Last: the reference, which also writes every message.
+            deferred.append((raw, number, payload, schema_valid))
+        # Last: the reference, which also writes every message (in line order: so are the problems).
+        for raw, number, payload, schema_valid in deferred:
             careful(raw, number, result, payload, schema_valid)
         result.valid += valid
         result.blank_lines = blank
+        # Lines the later tiers call valid are routed and paired after the first tier's: back in line order.
+        if routes is not None and len(routes) > routed:
+            routes.sort(key=_first)
+        if len(pairings) > paired:
+            pairings.sort(key=_first)
 
     def _careful(self, raw: bytes, number: int, result: ChunkResult, read: Any = _UNREAD,
                  schema_valid: bool | None = None) -> None:
