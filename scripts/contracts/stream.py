@@ -21,7 +21,7 @@ from operator import itemgetter
 from typing import IO, Any
 
 import orjson
-from msgspec import UNSET
+from msgspec import UNSET, ValidationError
 from multi_workflow_telemetry._violation import ContractViolation, json_type
 from multi_workflow_telemetry.catalogue import Catalogue, closest
 from multi_workflow_telemetry.envelopes import is_envelope, open_envelope
@@ -79,6 +79,7 @@ class ChunkResult:
 
 
 _first = itemgetter(0)  # a route's or a pairing's line number
+REFUTED, REFUSED = 1, 2  # what the first tier learnt of a line it could not call valid (Checker._lines)
 
 
 def _stages_key(stages: list[Any]) -> tuple[Any, ...]:
@@ -182,7 +183,9 @@ class Checker:
         # through all three: run in between fast lines, the slower tiers' code and data push the
         # first tier's out of the processor's caches (a chunk with 5% invalid lines cost 8% more
         # than the same lines sorted).
-        later: list[tuple[bytes, int, bool]] = []  # (line, number, refuted) for the second tier
+        # (line, number, what the first tier learnt) for the second tier: REFUTED, its checks refused
+        # a line it read exactly; REFUSED, msgspec refused its types or fields; None, nothing.
+        later: list[tuple[bytes, int, int | None]] = []
         for raw in lines:
             number += 1
             # First tier: msgspec parses and checks the structure in one pass (StructTier.check,
@@ -200,14 +203,17 @@ class Checker:
                             if correlate and event in PAIRED:
                                 pairings.append(self.struct_pairing(number, event, value))
                             continue
-                        later.append((raw, number, True))  # read exactly, and refused by its checks
+                        later.append((raw, number, REFUTED))
                         continue
+                except ValidationError:
+                    later.append((raw, number, REFUSED))
+                    continue
                 except tier_errors:
                     pass
-            later.append((raw, number, False))
+            later.append((raw, number, None))
         routed, paired = len(routes) if routes is not None else 0, len(pairings)
         deferred: list[tuple[bytes, int, Any, bool | None]] = []  # for the reference
-        for raw, number, refuted in later:
+        for raw, number, learnt in later:
             # Second tier: orjson, jsonschema-rs and the fused rules on parsed values (fast.py).
             raw = raw[:-1]  # the line without its newline, as the other tiers compare it
             try:
@@ -221,10 +227,16 @@ class Checker:
             schema_valid = None  # jsonschema-rs's verdict on orjson's reading, if it gave one
             try:
                 is_valid, fused, event = fixed or by_event[payload["event_type"]]
+                if learnt == REFUSED:
+                    # Almost surely invalid: the reference's own pass over the schema finds why, and
+                    # finds nothing (then asks the rules) in the rare valid line msgspec is stricter
+                    # with (2.0 for an integer). Asking jsonschema-rs first would only cost time.
+                    deferred.append((raw, number, payload, False))
+                    continue
                 schema_valid = is_valid(payload)
                 # A refuted line would be refused again by the same rules on its parsed values:
                 # straight to the reference, which decides (whatever the first tier said) and words it.
-                if schema_valid and not refuted and fused(payload) and same_bytes(payload, raw):
+                if schema_valid and learnt != REFUTED and fused(payload) and same_bytes(payload, raw):
                     valid += 1
                     if routes is not None:
                         routes.append((number, versions[event], False))
