@@ -254,3 +254,49 @@ def test_the_property_catches_mw013_off_by_one_in_the_struct_tier(monkeypatch: p
 def test_the_property_passes_on_the_code_as_it_is() -> None:
     """The control for the two above: no planted bug, no failure."""
     assert not catches(BUILT)
+
+
+# -- which versions a rule belongs to (`since` inclusive, `until` exclusive) --------------------
+
+
+def _registered(monkeypatch: pytest.MonkeyPatch, **versions: str) -> Any:
+    """A rule registered the way rules.py registers its own, on a copy of the registry: it breaks
+    every summary, so the versions it applies to show in what `check_rules` finds."""
+    from multi_workflow_telemetry import rules
+
+    monkeypatch.setattr(rules, "RULES", list(rules.RULES))
+
+    def _always(p: Any) -> Any:
+        yield "/status", "always"
+
+    rules.rule("MW999", [SUMMARY], "Stated for the test.", **versions)(_always)
+    return rules
+
+
+def test_a_rule_is_registered_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = _registered(monkeypatch)
+    added = rules.RULES[-1]
+    assert (added.id, added.events, added.statement, added.since, added.until) == \
+        ("MW999", (SUMMARY,), "Stated for the test.", "0.0.0", "")
+    assert list(added.check({})) == [("/status", "always")]
+    rules = _registered(monkeypatch, since="1.1.0", until="2.0.0")
+    assert (rules.RULES[-1].since, rules.RULES[-1].until) == ("1.1.0", "2.0.0")
+
+
+@pytest.mark.parametrize(("version", "applies"), [
+    (None, True), ("1.0.9", False), ("1.1.0", True), ("1.9.9", True), ("2.0.0", False), ("2.0.1", False)])
+def test_a_rule_applies_from_since_up_to_until(monkeypatch: pytest.MonkeyPatch, version: str | None, applies: bool) -> None:
+    rules = _registered(monkeypatch, since="1.1.0", until="2.0.0")
+    added = rules.RULES[-1]
+    assert added.applies_to(SUMMARY, version) is applies
+    assert added.applies_to(PLAN, version) is False  # not one of its events, at any version
+    assert (added in rules.rules_for(SUMMARY, version)) is applies
+    from conftest import fixture_payload
+
+    found = [v.rule for v in rules.check_rules(SUMMARY, fixture_payload(SUMMARY, "valid", "draft-executed-corrected"), version)]
+    assert found == (["MW999"] if applies else [])
+
+
+def test_a_rule_without_until_applies_to_every_later_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    added = _registered(monkeypatch, since="1.1.0").RULES[-1]
+    assert [added.applies_to(SUMMARY, v) for v in ("1.0.0", "1.1.0", "9.0.0")] == [False, True, True]
