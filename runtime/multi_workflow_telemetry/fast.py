@@ -145,8 +145,9 @@ try:
     import multi_workflow_telemetry_speedups as _speedups  # type: ignore[import-not-found,unused-ignore]  # no stubs
 except ImportError:  # the package alone (without its `speedups` extra): the same answers, a little more slowly
     pass
-else:
-    same_length, same_text = _speedups.same_length, _speedups.same_text
+else:  # (a build without one of them leaves that one in Python)
+    same_length = getattr(_speedups, "same_length", python_same_length)
+    same_text = getattr(_speedups, "same_text", python_same_text)
 
 
 def judged_as_read(raw: bytes | bytearray | str, *, by_orjson: bool) -> bool:
