@@ -367,3 +367,22 @@ def test_required_binds_objects_only_so_its_dependent_schema_does_not_bind_the_r
     # For objects the dependent schema does apply: no object passes, so only non-objects remain.
     objects = {**a, "type": "object"}
     assert proves(objects, {"type": "null"}) and proves(objects, False)
+
+
+def test_an_enum_is_compared_by_its_values_when_the_validator_cannot_list_them() -> None:
+    """A left side with an enum is normally decided by running the validator on each value; with a
+    pattern beside it that the validator cannot read, that gives no answer, and the rule for `enum`
+    must still see that every value the left allows is one the right allows."""
+    old = {"type": "string", "enum": ["a", "b"], "pattern": "["}
+    assert proves(old, {"type": "string", "enum": ["a", "b", "c"]})
+    assert not proves(old, {"type": "string", "enum": ["a", "c"]})
+
+
+def test_each_reason_is_given_once_though_several_cases_of_the_left_meet_it() -> None:
+    """Both cases of the left's anyOf fail the right's minLength for the same reason: the prover
+    reports it once (`diff` searches a witness per failure, and reads a lone failure as the pair's
+    only change)."""
+    old = Side.build("old", {"type": "string", "anyOf": [{"maxLength": 5}, {"maxLength": 6}]}, None)
+    new = Side.build("new", {"type": "string", "minLength": 1}, None)
+    failures = Prover().includes([old.root_node()], new.root_node())
+    assert [(f.kinds[0], f.b_path) for f in failures] == [("string-length-narrowed", "/minLength")]

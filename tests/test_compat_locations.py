@@ -17,6 +17,8 @@ from test_compat import check
 
 from contracts.compat import SchemaError, diff
 from contracts.compat.base import short
+from contracts.compat.context import Side
+from contracts.compat.subschema import Prover
 
 D7 = "http://json-schema.org/draft-07/schema#"
 D2019 = "https://json-schema.org/draft/2019-09/schema"
@@ -176,6 +178,13 @@ CASES: dict[str, tuple[Any, Any, list[tuple[str, str, str, list[str], Any]]]] = 
         {"type": "object", "properties": {"b": True}, "additionalProperties": False},
         [("old", "/properties/a", "property-removed-closed", ["backward"], {"a": []}),
          ("new", "/properties/b", "property-added-closed", ["forward"], {"b": []})]),
+    # Two changes: neither witness comes from a search of the whole pair (that fallback is for a
+    # pair's only change), so the first is found only by candidates placed at its instance path.
+    "uniqueItems beside another change": (
+        {"properties": {"a": {"type": "array"}, "s": S3}},
+        {"properties": {"a": {"type": "array", "uniqueItems": True}, "s": S2}},
+        [("new", "/properties/a/uniqueItems", "unique-items-added", ["backward"], {"a": [None, None]}),
+         ("new", "/properties/s/maxLength", NARROWED, ["backward"], {"s": "aaa"})]),
     "open object gains a constraint": (
         {"type": "object"}, {"type": "object", "properties": {"a": {"type": "integer"}}},
         [("new", "/properties/a", "property-added-open", ["backward"], {"a": []})]),
@@ -245,3 +254,66 @@ def test_a_pattern_the_validators_cannot_read_is_named_not_guessed() -> None:
 def test_draft04_integers_are_explained_with_the_value_that_differs() -> None:
     [change] = diff({"type": "integer"}, {"$schema": D4, "type": "integer"}).changes
     assert change.message == "old accepts integer-valued numbers such as 1.0, new (draft-04) does not"
+
+
+def test_a_value_the_validator_rejects_though_every_keyword_rule_accepts_it_is_named() -> None:
+    """The safety net under the keyword rules: when the left side is a short list and the real
+    validator rejects one of its values, that value is the change. Draft-04 alone does not call
+    1.0 an integer, and the type rule reads the enum's 1.0 as one, so only the net catches it."""
+    report = check({"$schema": D4, "enum": [1.0, 2]}, {"$schema": D4, "type": "integer"}, False, False)
+    rejected = [c for c in report.changes if c.kind == "value-rejected"]
+    assert [(c.schema, c.path, c.breaks, c.message, c.witness) for c in rejected] == [
+        ("new", "", ["backward"], "new rejects 1.0, which old accepts", 1.0)]
+
+
+# -- the instance path of each rule's failure ------------------------------------------------------
+# Where the prover says an instance breaks, as a path into the instance: when a pair has more than
+# one change, the witness search places its candidates for a change there, inside an instance the
+# whole schema accepts (`_set_at`). A rule that loses the path leaves its change without a witness
+# or with one found by chance. Each pair here differs in one keyword of the items of array `o`.
+OBJ, ARR, STR, NUM = {"type": "object"}, {"type": "array"}, {"type": "string"}, {"type": "number"}
+AT_ITEM = ("o", 0)
+NESTED: dict[str, tuple[Any, Any, str, tuple[Any, ...]]] = {
+    "required": (OBJ, {**OBJ, "required": ["k"]}, "required-added", AT_ITEM),
+    "minProperties": (OBJ, {**OBJ, "minProperties": 1}, "property-count-narrowed", AT_ITEM),
+    "maxProperties": (OBJ, {**OBJ, "maxProperties": 1}, "property-count-narrowed", AT_ITEM),
+    "dependentRequired": (OBJ, {**OBJ, "dependentRequired": {"k": ["j"]}}, "dependent-required-added", AT_ITEM),
+    "dependentSchemas": (OBJ, {**OBJ, "dependentSchemas": {"k": {"required": ["j"]}}}, "dependent-schema-narrowed",
+                         AT_ITEM),
+    "additionalProperties": (OBJ, {**OBJ, "additionalProperties": STR}, "additional-properties-narrowed", AT_ITEM),
+    "patternProperties": (OBJ, {**OBJ, "patternProperties": {"^k": STR}}, "pattern-properties-narrowed", AT_ITEM),
+    "propertyNames": (OBJ, {**OBJ, "propertyNames": {"maxLength": 1}}, "property-names-narrowed", AT_ITEM),
+    "a property": (OBJ, {**OBJ, "properties": {"k": STR}}, "property-added-open", (*AT_ITEM, "k")),
+    "minItems": (ARR, {**ARR, "minItems": 1}, "array-length-narrowed", AT_ITEM),
+    "maxItems": (ARR, {**ARR, "maxItems": 1}, "array-length-narrowed", AT_ITEM),
+    "uniqueItems": (ARR, {**ARR, "uniqueItems": True}, "unique-items-added", AT_ITEM),
+    "contains": (ARR, {**ARR, "contains": STR}, "contains-narrowed", AT_ITEM),
+    "maxContains": ({**ARR, "contains": STR}, {**ARR, "contains": STR, "maxContains": 1}, "max-contains-narrowed",
+                    AT_ITEM),
+    "minLength": (STR, {**STR, "minLength": 1}, "string-length-narrowed", AT_ITEM),
+    "maxLength": (STR, {**STR, "maxLength": 1}, "string-length-narrowed", AT_ITEM),
+    "pattern": (STR, {**STR, "pattern": "^a"}, "pattern-added", AT_ITEM),
+    "contentEncoding": (STR, {**STR, "contentEncoding": "base64"}, "contentencoding-added", AT_ITEM),
+    "minimum": (NUM, {**NUM, "minimum": 1}, "number-range-narrowed", AT_ITEM),
+    "maximum": (NUM, {**NUM, "maximum": 1}, "number-range-narrowed", AT_ITEM),
+    "multipleOf": (NUM, {**NUM, "multipleOf": 2}, "multiple-of-changed", AT_ITEM),
+    "type": (NUM, {"type": "integer"}, "integer-required", AT_ITEM),
+    "type without null": ({"type": ["string", "null"]}, STR, "nullability-removed", AT_ITEM),
+    "enum": (STR, {"enum": ["a"]}, "enum-narrowed", AT_ITEM),
+    "const": ({"enum": [1, 2]}, {"const": 1}, "const-changed", AT_ITEM),
+    "false": (STR, {"allOf": [False]}, "schema-narrowed", AT_ITEM),
+    "not": (STR, {**STR, "not": {"const": "a"}}, "not-changed", AT_ITEM),
+    "anyOf": (STR, {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "union-narrowed", AT_ITEM),
+    "oneOf": (STR, {"oneOf": [{"type": "integer"}, {"type": "null"}]}, "union-narrowed", AT_ITEM),
+    "if": (STR, {"if": {"const": "a"}, "then": False}, "conditional-narrowed", AT_ITEM),
+    "items false": (ARR, {**ARR, "items": False}, "array-length-narrowed", AT_ITEM),  # that array is too long
+}
+
+
+@pytest.mark.parametrize("name", sorted(NESTED))
+def test_each_rule_gives_the_instance_path_of_its_failure(name: str) -> None:
+    old, new, kind, ipath = NESTED[name]
+    sides = [Side.build(n, {"type": "object", "properties": {"o": {"type": "array", "items": s}}}, None)
+             for n, s in (("old", old), ("new", new))]
+    failures = Prover().includes([sides[0].root_node()], sides[1].root_node())
+    assert [(f.kinds[0], f.ipath) for f in failures] == [(kind, ipath)]

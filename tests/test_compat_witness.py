@@ -12,6 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contracts.compat.context import Side
+from contracts.compat.subschema import NO_HINT, Prover
 from contracts.compat.witness import sample_regex
 
 PINNED = {
@@ -40,3 +42,17 @@ def test_every_sample_matches_its_pattern(body: str, anchored: bool) -> None:
     pattern = f"^{body}$" if anchored else body
     sample = sample_regex(pattern)
     assert sample is None or re.search(pattern, sample), (pattern, sample)
+
+
+@pytest.mark.parametrize(("old_min", "hint"), [(0, ""), (1, NO_HINT)])
+def test_a_min_length_no_automaton_decides_offers_the_empty_string_only_where_the_left_allows_it(
+        old_min: int, hint: object) -> None:
+    """With a lookahead on the left there is no automaton to read a short string off, so the
+    prover's hint for the search is "" when the left's lengths allow it, and none otherwise (""
+    could then only be rejected by both sides)."""
+    lookahead = {"type": "string", "pattern": "^(?!b)"}
+    old = Side.build("old", {**lookahead, "minLength": old_min}, None)
+    new = Side.build("new", {**lookahead, "minLength": 2}, None)
+    [failure] = Prover().includes([old.root_node()], new.root_node())
+    assert failure.b_path == "/minLength"
+    assert failure.hint is NO_HINT if hint is NO_HINT else failure.hint == hint
