@@ -204,6 +204,9 @@ EDGES: list[tuple[Any, Any, bool | None, bool | None]] = [
     ({"type": "array", "contains": INT, "maxContains": 1}, {"type": "array", "contains": NUM, "maxContains": 1}, False,
      False),
     ({"type": "array", "maxItems": 1}, {"type": "array", "contains": INT, "maxContains": 1}, False, False),
+    # at most one item: at most one match, whatever the items are
+    ({"type": "array", "maxItems": 1}, {"type": "array", "contains": INT, "minContains": 0, "maxContains": 1}, True,
+     False),
     # disjointness: a required name another side forbids, overlapping oneOf branches of each kind
     ({"type": "object", "required": ["a"]}, {"not": {"properties": {"a": False}}}, True, None),
     ({"type": ["boolean", "string"]}, {"oneOf": [{"type": ["boolean", "string"]}, {"type": "boolean"}]}, False, True),

@@ -185,6 +185,15 @@ CASES: dict[str, tuple[Any, Any, list[tuple[str, str, str, list[str], Any]]]] = 
         {"properties": {"a": {"type": "array", "uniqueItems": True}, "s": S2}},
         [("new", "/properties/a/uniqueItems", "unique-items-added", ["backward"], {"a": [None, None]}),
          ("new", "/properties/s/maxLength", NARROWED, ["backward"], {"s": "aaa"})]),
+    "maxProperties": (  # the smallest of the wide objects the search offers (3, 6, 11 properties)
+        {"type": "object"}, {"type": "object", "maxProperties": 2},
+        [("new", "/maxProperties", "property-count-narrowed", ["backward"], {"p0": 1, "p1": 1, "p2": 1})]),
+    "maxProperties of a schema nested in its own additionalProperties": (  # the search ends at MAX_DEPTH
+        {"type": "object", "additionalProperties": {"$ref": "#"}},
+        {"type": "object", "additionalProperties": {"$ref": "#"}, "maxProperties": 2},
+        [("new", "/maxProperties", "property-count-narrowed", ["backward"], {"p0": {}, "p1": {}, "p2": {}}),
+         ("new", "/additionalProperties", "additional-properties-narrowed", ["backward"],
+          {"p0": {}, "p1": {}, "p2": {}})]),
     "open object gains a constraint": (
         {"type": "object"}, {"type": "object", "properties": {"a": {"type": "integer"}}},
         [("new", "/properties/a", "property-added-open", ["backward"], {"a": []})]),

@@ -1,12 +1,15 @@
-"""The witness finder's regex sampler: the short string it offers for a `pattern` must match it.
+"""The witness search: the regex sampler, the candidates it draws from a schema, and the hints
+the prover gives it.
 
-A sample that does not match costs a witness (the validators reject it, so no verdict changes),
-which is why nothing caught `[^\\w]` giving "0" until these tests.
+A sample that does not match its pattern costs a witness (the validators reject it, so no verdict
+changes), which is why nothing caught `[^\\w]` giving "0" until these tests. The same holds of a
+candidate the search no longer offers: the witnesses of the pinned pairs often come from others.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +17,7 @@ from hypothesis import strategies as st
 
 from contracts.compat.context import Side
 from contracts.compat.subschema import NO_HINT, Prover
-from contracts.compat.witness import sample_regex
+from contracts.compat.witness import MAX_PER_NODE, Candidates, sample_regex
 
 PINNED = {
     "^abc$": "abc", "[^a]": "b", "[^b]": "a", "[^ab]": "0", "[^a0_ x-]": None, "[a-z]": "a", "[0-9]": "0",
@@ -56,3 +59,36 @@ def test_a_min_length_no_automaton_decides_offers_the_empty_string_only_where_th
     [failure] = Prover().includes([old.root_node()], new.root_node())
     assert failure.b_path == "/minLength"
     assert failure.hint is NO_HINT if hint is NO_HINT else failure.hint == hint
+
+
+def candidates(schema: Any) -> list[Any]:
+    return Candidates().of([Side.build("old", schema, None).root_node()])
+
+
+ID = {"type": "string", "pattern": "^id-[0-9]{4}$"}
+LARGE = {"type": "integer", "minimum": 1000}
+
+
+@pytest.mark.parametrize("schema", [{"anyOf": [ID, LARGE]}, {"oneOf": [ID, LARGE]},
+                                    {"if": {"type": "string"}, "then": ID, "else": LARGE}],
+                         ids=["anyOf", "oneOf", "then-else"])
+def test_the_candidates_of_a_union_include_values_of_each_branch(schema: dict[str, Any]) -> None:
+    """Beside a union the schema says nothing of its own, so generic values are all the kinds give:
+    a string matching the pattern of one branch and the bound of the other come from the branches."""
+    found = candidates(schema)
+    assert "id-0000" in found and 1000 in found
+
+
+def test_the_candidates_follow_unions_three_deep_and_no_deeper() -> None:
+    """Branches are followed three unions deep at one level of the instance: the bound that ends
+    a union that refers to itself (it does not descend into the instance, so depth never grows)."""
+    nested: Any = LARGE
+    for depth in range(1, 5):
+        nested = {"anyOf": [nested]}
+        assert (1000 in candidates(nested)) is (depth <= 3), depth
+
+
+def test_the_candidates_of_one_schema_are_a_bounded_few() -> None:
+    """Each candidate costs a validation of the whole schema: an enum of 100 values gives at most
+    MAX_PER_NODE of them, in order."""
+    assert candidates({"enum": list(range(100))}) == list(range(MAX_PER_NODE))
