@@ -415,3 +415,23 @@ def test_additional_items_beside_a_tuple_is_an_assertion_so_not_the_same_shape()
     tuple_ = {"$schema": D2019, **CONTENT, "items": [S2]}
     closed = {**tuple_, "additionalItems": False}
     assert not proves(tuple_, closed) and not proves(closed, tuple_)  # cannot prove: contentSchema
+
+
+def _referring(key: str, target: str) -> dict[str, Any]:
+    other = {"maxLength": 9} if key == "allOf" else {"type": "null"}
+    return {"$defs": {"x": {"type": target}}, key: [{"$ref": "#/$defs/x"}, other]}
+
+
+@pytest.mark.parametrize("key", ["anyOf", "oneOf", "allOf"])
+def test_a_reference_inside_a_union_is_not_matched_by_its_text(key: str) -> None:
+    """`#/$defs/x` is the same text in both schemas but names a string in one, an integer in the
+    other: no shape key may hold it, wherever it sits."""
+    string, integer = _referring(key, "string"), _referring(key, "integer")
+    assert not proves(string, integer) and not proves(integer, string)
+
+
+def test_a_dynamic_reference_is_not_matched_by_its_text() -> None:
+    def tree(leaf: str) -> dict[str, Any]:
+        return {"$id": "urn:tree", "$dynamicAnchor": "node",
+                "$defs": {"n": {"$dynamicAnchor": "node", "type": leaf}}, "properties": {"p": {"$dynamicRef": "#node"}}}
+    assert not proves(tree("string"), tree("integer"))

@@ -326,3 +326,10 @@ def test_each_rule_gives_the_instance_path_of_its_failure(name: str) -> None:
              for n, s in (("old", old), ("new", new))]
     failures = Prover().includes([sides[0].root_node()], sides[1].root_node())
     assert [(f.kinds[0], f.ipath) for f in failures] == [(kind, ipath)]
+
+
+def test_a_keyword_the_prover_does_not_model_is_named_in_the_change() -> None:
+    report = diff({"type": "string"}, {"type": "string", "contentSchema": {"type": "object"}})
+    assert [(c.schema, c.path, c.kind, c.breaks, c.message) for c in report.changes] == [
+        ("new", "", "cannot-prove", ["backward"],
+         "could not prove new accepts every old instance: new uses `contentSchema`, which this checker does not model")]
