@@ -204,6 +204,11 @@ EDGES: list[tuple[Any, Any, bool | None, bool | None]] = [
     ({"type": "array", "contains": INT, "maxContains": 1}, {"type": "array", "contains": NUM, "maxContains": 1}, False,
      False),
     ({"type": "array", "maxItems": 1}, {"type": "array", "contains": INT, "maxContains": 1}, False, False),
+    # a listed value is checked against a subschema in its own document: its $ref resolves from the root
+    ({"properties": {"p": {"enum": [{"a": 1}, {"a": 2}]}}},
+     {"$defs": {"x": INT}, "properties": {"p": {"properties": {"a": {"$ref": "#/$defs/x"}}}}}, True, False),
+    # a number range closed on one point is that one value (listed and checked by the validator)
+    ({"type": "number", "minimum": 2.5, "maximum": 2.5}, {"const": 2.5}, True, True),
     # at most one item: at most one match, whatever the items are
     ({"type": "array", "maxItems": 1}, {"type": "array", "contains": INT, "minContains": 0, "maxContains": 1}, True,
      False),

@@ -243,6 +243,13 @@ def test_an_unresolvable_reference_at_the_root_is_named_at_the_root() -> None:
         diff({"$ref": "#/$defs/missing"}, {})
 
 
+def test_a_schema_invalid_in_the_default_dialect_is_named_at_its_keyword() -> None:
+    """Without `$schema`, the default dialect's metaschema judges it: `additionalItems` must be a
+    schema in draft-07 (2020-12 no longer defines it, so its metaschema would let 5 pass)."""
+    with pytest.raises(SchemaError, match=r"^old #/additionalItems: not a valid draft7 schema: 5 is not of type"):
+        diff({"additionalItems": 5}, {}, default_dialect="draft7")
+
+
 @pytest.mark.parametrize(("value", "text"), [
     ("é", '"é"'),  # as written, not escaped
     ("a" * 58, '"' + "a" * 58 + '"'),  # 60 characters: whole
