@@ -179,6 +179,7 @@ def test_one_more_keyword_is_always_proved_inside(a: dict[str, Any], extra: dict
 # -- pairs at the edges of single rules: (a, b, a inside b, b inside a); None where it holds but
 # the prover is not expected to show it (a `not` on the left is not read: sound, incomplete) ------
 D4 = "http://json-schema.org/draft-04/schema#"
+D6 = "http://json-schema.org/draft-06/schema#"
 D7 = "http://json-schema.org/draft-07/schema#"
 INT, NUM = {"type": "integer"}, {"type": "number"}
 S1, S2 = {"type": "string", "maxLength": 1}, {"type": "string", "maxLength": 2}
@@ -207,6 +208,9 @@ EDGES: list[tuple[Any, Any, bool | None, bool | None]] = [
     # a listed value is checked against a subschema in its own document: its $ref resolves from the root
     ({"properties": {"p": {"enum": [{"a": 1}, {"a": 2}]}}},
      {"$defs": {"x": INT}, "properties": {"p": {"properties": {"a": {"$ref": "#/$defs/x"}}}}}, True, False),
+    # draft-06 has no if/then/else: there they are annotations
+    ({"$schema": D6, "if": {"type": "string"}, "then": False}, {}, True, True),
+    ({}, {"$schema": D7, "if": {"type": "string"}, "then": False}, False, True),
     # a number range closed on one point is that one value (listed and checked by the validator)
     ({"type": "number", "minimum": 2.5, "maximum": 2.5}, {"const": 2.5}, True, True),
     # at most one item: at most one match, whatever the items are

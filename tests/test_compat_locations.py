@@ -20,6 +20,7 @@ from contracts.compat.base import short
 from contracts.compat.context import Side
 from contracts.compat.subschema import Prover
 
+D6 = "http://json-schema.org/draft-06/schema#"
 D7 = "http://json-schema.org/draft-07/schema#"
 D2019 = "https://json-schema.org/draft/2019-09/schema"
 D4 = "http://json-schema.org/draft-04/schema#"
@@ -39,6 +40,9 @@ CASES: dict[str, tuple[Any, Any, list[tuple[str, str, str, list[str], Any]]]] = 
         [("new", "/prefixItems/1/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
     "draft-07 tuple": (
         {"$schema": D7, "type": "array", "items": [True, S3]}, {"$schema": D7, "type": "array", "items": [True, S2]},
+        [("new", "/items/1/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
+    "draft-06 tuple": (
+        {"$schema": D6, "type": "array", "items": [True, S3]}, {"$schema": D6, "type": "array", "items": [True, S2]},
         [("new", "/items/1/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
     "draft-07 additionalItems": (
         {"$schema": D7, "type": "array", "items": [True], "additionalItems": S3},
@@ -340,3 +344,14 @@ def test_a_keyword_the_prover_does_not_model_is_named_in_the_change() -> None:
     assert [(c.schema, c.path, c.kind, c.breaks, c.message) for c in report.changes] == [
         ("new", "", "cannot-prove", ["backward"],
          "could not prove new accepts every old instance: new uses `contentSchema`, which this checker does not model")]
+
+
+def test_a_reference_cycle_is_reported_at_the_instance_path_it_is_met() -> None:
+    """`loop` is only itself (an allOf of itself): no proof can descend into the instance, so the
+    property that uses it cannot be proved, and the witness search is pointed at that property."""
+    old = Side.build("old", {"properties": {"o": {"type": "string"}}}, None)
+    new = Side.build("new", {"$defs": {"loop": {"allOf": [{"$ref": "#/$defs/loop"}]}},
+                             "properties": {"o": {"$ref": "#/$defs/loop"}}}, None)
+    [failure] = Prover().includes([old.root_node()], new.root_node())
+    assert (failure.kinds[0], failure.ipath) == ("cannot-prove", ("o",))
+    assert failure.message.endswith("a reference cycle that never descends into the instance")
