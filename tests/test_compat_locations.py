@@ -355,3 +355,24 @@ def test_a_reference_cycle_is_reported_at_the_instance_path_it_is_met() -> None:
     [failure] = Prover().includes([old.root_node()], new.root_node())
     assert (failure.kinds[0], failure.ipath) == ("cannot-prove", ("o",))
     assert failure.message.endswith("a reference cycle that never descends into the instance")
+
+
+# Both items of a tuple break the right's `items` the same way: two reasons, one per left
+# subschema and instance path (the witness search may place its candidates at either), not one.
+TWICE = {
+    "maximum": ({"type": "integer"}, {"type": "integer", "maximum": 5}, "number-range-narrowed", "/items/maximum"),
+    "type": (NUM, {"type": "integer"}, "integer-required", "/items/type"),
+    "contains": (ARR, {**ARR, "contains": STR}, "contains-narrowed", "/items/contains"),
+    "maxLength": (STR, {**STR, "maxLength": 1}, "string-length-narrowed", "/items/maxLength"),
+    "required": (OBJ, {**OBJ, "required": ["a"]}, "required-added", "/items/required"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TWICE))
+def test_a_rule_two_items_of_a_tuple_break_is_reported_for_each(name: str) -> None:
+    item, theirs, kind, path = TWICE[name]
+    old = Side.build("old", {"type": "array", "prefixItems": [item, item], "items": False}, None)
+    new = Side.build("new", {"type": "array", "items": theirs}, None)
+    failures = Prover().includes([old.root_node()], new.root_node())
+    assert [(f.kinds[0], f.a_path, f.b_path, f.ipath) for f in failures] == [
+        (kind, "/prefixItems/0", path, (0,)), (kind, "/prefixItems/1", path, (1,))]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from contracts.compat.context import Side
 from contracts.compat.subschema import NO_HINT, Prover
-from contracts.compat.witness import MAX_PER_NODE, Candidates, sample_regex
+from contracts.compat.witness import MAX_PER_NODE, SEARCH_WORK, Candidates, sample_regex
 
 PINNED = {
     "^abc$": "abc", "[^a]": "b", "[^b]": "a", "[^ab]": "0", "[^a0_ x-]": None, "[a-z]": "a", "[0-9]": "0",
@@ -92,3 +92,15 @@ def test_the_candidates_of_one_schema_are_a_bounded_few() -> None:
     """Each candidate costs a validation of the whole schema: an enum of 100 values gives at most
     MAX_PER_NODE of them, in order."""
     assert candidates({"enum": list(range(100))}) == list(range(MAX_PER_NODE))
+
+
+def test_a_valid_base_is_looked_for_among_the_first_twelve_candidates_only() -> None:
+    """Arrays and objects are built from a value the schema accepts, found by validating the
+    candidates in order; each validation is counted against the search's work, so only the first
+    twelve are tried (two valid ones are enough). 100 is moved first; 101, thirteenth, is not."""
+    node = Side.build("old", {"type": "integer", "minimum": 100}, None).root_node()
+    invalid = [f"s{i}" for i in range(11)]
+    values = invalid[:3] + [100] + invalid[3:] + [101]
+    gen = Candidates()
+    assert gen.valid_first([node], values) == [100, *invalid, 101]
+    assert SEARCH_WORK - gen.work == 12
