@@ -104,3 +104,32 @@ def test_a_valid_base_is_looked_for_among_the_first_twelve_candidates_only() -> 
     gen = Candidates()
     assert gen.valid_first([node], values) == [100, *invalid, 101]
     assert SEARCH_WORK - gen.work == 12
+
+
+@pytest.mark.parametrize(("schema", "near"), [({"type": "integer", "exclusiveMinimum": 5}, {5, 6, 7}),
+                                              ({"type": "integer", "exclusiveMaximum": 10}, {8, 9, 10})],
+                         ids=["lower", "upper"])
+def test_the_candidates_of_a_bounded_integer_are_the_bound_and_both_its_neighbours(
+        schema: dict[str, Any], near: set[int]) -> None:
+    """The first integer inside an exclusive bound, the one outside it and the next inside: where a
+    bound moved by one, one of the three tells the schemas apart."""
+    assert near <= set(candidates(schema))
+
+
+def test_the_candidates_of_a_string_include_a_sample_of_its_format_and_the_lengths_at_its_bounds() -> None:
+    found = candidates({"type": "string", "format": "email", "minLength": 2, "maxLength": 4})
+    assert "a@example.com" in found
+    assert {1, 2, 4, 5} <= {len(s) for s in found if isinstance(s, str)}
+
+
+def test_the_candidates_of_an_array_include_long_arrays_of_a_valid_item() -> None:
+    """Against a maxItems: 1, 2, 3, 6 and 11 items, each one the items schema accepts."""
+    found = candidates({"type": "array", "items": {"type": "integer", "minimum": 5}})
+    lengths = {len(c) for c in found if c and all(isinstance(v, int) and v >= 5 for v in c)}
+    assert {1, 2, 3, 6, 11} <= lengths
+
+
+def test_the_candidates_of_an_object_include_it_without_each_of_its_properties() -> None:
+    """Against a `required` or `dependentRequired` added: every property but one."""
+    found = candidates({"type": "object", "properties": {"a": {"const": 1}, "b": {"const": 2}, "c": {"const": 3}}})
+    assert all(o in found for o in ({"b": 2, "c": 3}, {"a": 1, "c": 3}, {"a": 1, "b": 2}))
