@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from contracts.compat.context import Side
 from contracts.compat.subschema import NO_HINT, Prover
-from contracts.compat.witness import MAX_PER_NODE, SEARCH_WORK, Candidates, sample_regex
+from contracts.compat.witness import MAX_DEPTH, MAX_PER_NODE, SEARCH_WORK, Candidates, sample_regex
 
 PINNED = {
     "^abc$": "abc", "[^a]": "b", "[^b]": "a", "[^ab]": "0", "[^a0_ x-]": None, "[a-z]": "a", "[0-9]": "0",
@@ -133,3 +133,18 @@ def test_the_candidates_of_an_object_include_it_without_each_of_its_properties()
     """Against a `required` or `dependentRequired` added: every property but one."""
     found = candidates({"type": "object", "properties": {"a": {"const": 1}, "b": {"const": 2}, "c": {"const": 3}}})
     assert all(o in found for o in ({"b": 2, "c": 3}, {"a": 1, "c": 3}, {"a": 1, "b": 2}))
+
+
+@pytest.mark.parametrize("schema", [{"type": "object", "additionalProperties": {"$ref": "#"}},
+                                    {"type": "object", "properties": {"a": {"$ref": "#"}}},
+                                    {"type": "array", "items": {"$ref": "#"}}],
+                         ids=["additionalProperties", "properties", "items"])
+def test_a_schema_nested_in_itself_gets_one_candidate_set_per_level_down_to_the_depth_bound(
+        schema: dict[str, Any]) -> None:
+    """A property, an item, an additional property: each is a level further into the instance, and
+    the search ends below MAX_DEPTH. The schema is the same at every level, so levels 0 to
+    MAX_DEPTH + 1 are one candidate set each (a search that did not count levels down would recurse
+    until the interpreter's limit, or spend the pair's whole work on one schema)."""
+    gen = Candidates()
+    assert gen.of([Side.build("old", schema, None).root_node()])
+    assert sorted(depth for _, depth, _ in gen.memo) == list(range(MAX_DEPTH + 2))
