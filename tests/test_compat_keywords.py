@@ -179,6 +179,7 @@ def test_one_more_keyword_is_always_proved_inside(a: dict[str, Any], extra: dict
 # -- pairs at the edges of single rules: (a, b, a inside b, b inside a); None where it holds but
 # the prover is not expected to show it (a `not` on the left is not read: sound, incomplete) ------
 D4 = "http://json-schema.org/draft-04/schema#"
+D6 = "http://json-schema.org/draft-06/schema#"
 D7 = "http://json-schema.org/draft-07/schema#"
 INT, NUM = {"type": "integer"}, {"type": "number"}
 S1, S2 = {"type": "string", "maxLength": 1}, {"type": "string", "maxLength": 2}
@@ -204,6 +205,17 @@ EDGES: list[tuple[Any, Any, bool | None, bool | None]] = [
     ({"type": "array", "contains": INT, "maxContains": 1}, {"type": "array", "contains": NUM, "maxContains": 1}, False,
      False),
     ({"type": "array", "maxItems": 1}, {"type": "array", "contains": INT, "maxContains": 1}, False, False),
+    # a listed value is checked against a subschema in its own document: its $ref resolves from the root
+    ({"properties": {"p": {"enum": [{"a": 1}, {"a": 2}]}}},
+     {"$defs": {"x": INT}, "properties": {"p": {"properties": {"a": {"$ref": "#/$defs/x"}}}}}, True, False),
+    # draft-06 has no if/then/else: there they are annotations
+    ({"$schema": D6, "if": {"type": "string"}, "then": False}, {}, True, True),
+    ({}, {"$schema": D7, "if": {"type": "string"}, "then": False}, False, True),
+    # a number range closed on one point is that one value (listed and checked by the validator)
+    ({"type": "number", "minimum": 2.5, "maximum": 2.5}, {"const": 2.5}, True, True),
+    # at most one item: at most one match, whatever the items are
+    ({"type": "array", "maxItems": 1}, {"type": "array", "contains": INT, "minContains": 0, "maxContains": 1}, True,
+     False),
     # disjointness: a required name another side forbids, overlapping oneOf branches of each kind
     ({"type": "object", "required": ["a"]}, {"not": {"properties": {"a": False}}}, True, None),
     ({"type": ["boolean", "string"]}, {"oneOf": [{"type": ["boolean", "string"]}, {"type": "boolean"}]}, False, True),
@@ -367,3 +379,68 @@ def test_required_binds_objects_only_so_its_dependent_schema_does_not_bind_the_r
     # For objects the dependent schema does apply: no object passes, so only non-objects remain.
     objects = {**a, "type": "object"}
     assert proves(objects, {"type": "null"}) and proves(objects, False)
+
+
+def test_an_enum_is_compared_by_its_values_when_the_validator_cannot_list_them() -> None:
+    """A left side with an enum is normally decided by running the validator on each value; with a
+    pattern beside it that the validator cannot read, that gives no answer, and the rule for `enum`
+    must still see that every value the left allows is one the right allows."""
+    old = {"type": "string", "enum": ["a", "b"], "pattern": "["}
+    assert proves(old, {"type": "string", "enum": ["a", "b", "c"]})
+    assert not proves(old, {"type": "string", "enum": ["a", "c"]})
+
+
+def test_each_reason_is_given_once_though_several_cases_of_the_left_meet_it() -> None:
+    """Both cases of the left's anyOf fail the right's minLength for the same reason: the prover
+    reports it once (`diff` searches a witness per failure, and reads a lone failure as the pair's
+    only change)."""
+    old = Side.build("old", {"type": "string", "anyOf": [{"maxLength": 5}, {"maxLength": 6}]}, None)
+    new = Side.build("new", {"type": "string", "minLength": 1}, None)
+    failures = Prover().includes([old.root_node()], new.root_node())
+    assert [(f.kinds[0], f.b_path) for f in failures] == [("string-length-narrowed", "/minLength")]
+
+
+# `contentSchema` is a keyword the prover does not model: a right side that has it is proved only
+# by the shape shortcut, when the left asserts the same. What asserts nothing must not change a shape.
+CONTENT = {"contentMediaType": "application/json", "contentSchema": {"type": "object"}}
+D2019 = "https://json-schema.org/draft/2019-09/schema"
+IDLE = {
+    "uniqueItems false": ({**CONTENT, "uniqueItems": False}, CONTENT),
+    "additionalItems beside a schema items (2019-09)": (
+        {"$schema": D2019, **CONTENT, "items": S2, "additionalItems": False}, {"$schema": D2019, **CONTENT, "items": S2}),
+    "then without if": ({**CONTENT, "then": S2}, CONTENT),
+    "else without if": ({**CONTENT, "else": S2}, CONTENT),
+    "annotations": ({**CONTENT, "title": "t", "examples": [1], "$comment": "c"}, CONTENT),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IDLE))
+def test_what_asserts_nothing_leaves_a_schema_the_prover_cannot_read_proved_by_its_shape(name: str) -> None:
+    a, b = IDLE[name]
+    assert proves(a, b) and proves(b, a)
+
+
+def test_additional_items_beside_a_tuple_is_an_assertion_so_not_the_same_shape() -> None:
+    tuple_ = {"$schema": D2019, **CONTENT, "items": [S2]}
+    closed = {**tuple_, "additionalItems": False}
+    assert not proves(tuple_, closed) and not proves(closed, tuple_)  # cannot prove: contentSchema
+
+
+def _referring(key: str, target: str) -> dict[str, Any]:
+    other = {"maxLength": 9} if key == "allOf" else {"type": "null"}
+    return {"$defs": {"x": {"type": target}}, key: [{"$ref": "#/$defs/x"}, other]}
+
+
+@pytest.mark.parametrize("key", ["anyOf", "oneOf", "allOf"])
+def test_a_reference_inside_a_union_is_not_matched_by_its_text(key: str) -> None:
+    """`#/$defs/x` is the same text in both schemas but names a string in one, an integer in the
+    other: no shape key may hold it, wherever it sits."""
+    string, integer = _referring(key, "string"), _referring(key, "integer")
+    assert not proves(string, integer) and not proves(integer, string)
+
+
+def test_a_dynamic_reference_is_not_matched_by_its_text() -> None:
+    def tree(leaf: str) -> dict[str, Any]:
+        return {"$id": "urn:tree", "$dynamicAnchor": "node",
+                "$defs": {"n": {"$dynamicAnchor": "node", "type": leaf}}, "properties": {"p": {"$dynamicRef": "#node"}}}
+    assert not proves(tree("string"), tree("integer"))

@@ -17,7 +17,10 @@ from test_compat import check
 
 from contracts.compat import SchemaError, diff
 from contracts.compat.base import short
+from contracts.compat.context import Side
+from contracts.compat.subschema import Prover
 
+D6 = "http://json-schema.org/draft-06/schema#"
 D7 = "http://json-schema.org/draft-07/schema#"
 D2019 = "https://json-schema.org/draft/2019-09/schema"
 D4 = "http://json-schema.org/draft-04/schema#"
@@ -37,6 +40,9 @@ CASES: dict[str, tuple[Any, Any, list[tuple[str, str, str, list[str], Any]]]] = 
         [("new", "/prefixItems/1/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
     "draft-07 tuple": (
         {"$schema": D7, "type": "array", "items": [True, S3]}, {"$schema": D7, "type": "array", "items": [True, S2]},
+        [("new", "/items/1/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
+    "draft-06 tuple": (
+        {"$schema": D6, "type": "array", "items": [True, S3]}, {"$schema": D6, "type": "array", "items": [True, S2]},
         [("new", "/items/1/maxLength", NARROWED, ["backward"], ["aaa", "aaa"])]),
     "draft-07 additionalItems": (
         {"$schema": D7, "type": "array", "items": [True], "additionalItems": S3},
@@ -176,6 +182,22 @@ CASES: dict[str, tuple[Any, Any, list[tuple[str, str, str, list[str], Any]]]] = 
         {"type": "object", "properties": {"b": True}, "additionalProperties": False},
         [("old", "/properties/a", "property-removed-closed", ["backward"], {"a": []}),
          ("new", "/properties/b", "property-added-closed", ["forward"], {"b": []})]),
+    # Two changes: neither witness comes from a search of the whole pair (that fallback is for a
+    # pair's only change), so the first is found only by candidates placed at its instance path.
+    "uniqueItems beside another change": (
+        {"properties": {"a": {"type": "array"}, "s": S3}},
+        {"properties": {"a": {"type": "array", "uniqueItems": True}, "s": S2}},
+        [("new", "/properties/a/uniqueItems", "unique-items-added", ["backward"], {"a": [None, None]}),
+         ("new", "/properties/s/maxLength", NARROWED, ["backward"], {"s": "aaa"})]),
+    "maxProperties": (  # the smallest of the wide objects the search offers (3, 6, 11 properties)
+        {"type": "object"}, {"type": "object", "maxProperties": 2},
+        [("new", "/maxProperties", "property-count-narrowed", ["backward"], {"p0": 1, "p1": 1, "p2": 1})]),
+    "maxProperties of a schema nested in its own additionalProperties": (  # the search ends at MAX_DEPTH
+        {"type": "object", "additionalProperties": {"$ref": "#"}},
+        {"type": "object", "additionalProperties": {"$ref": "#"}, "maxProperties": 2},
+        [("new", "/maxProperties", "property-count-narrowed", ["backward"], {"p0": {}, "p1": {}, "p2": {}}),
+         ("new", "/additionalProperties", "additional-properties-narrowed", ["backward"],
+          {"p0": {}, "p1": {}, "p2": {}})]),
     "open object gains a constraint": (
         {"type": "object"}, {"type": "object", "properties": {"a": {"type": "integer"}}},
         [("new", "/properties/a", "property-added-open", ["backward"], {"a": []})]),
@@ -225,6 +247,13 @@ def test_an_unresolvable_reference_at_the_root_is_named_at_the_root() -> None:
         diff({"$ref": "#/$defs/missing"}, {})
 
 
+def test_a_schema_invalid_in_the_default_dialect_is_named_at_its_keyword() -> None:
+    """Without `$schema`, the default dialect's metaschema judges it: `additionalItems` must be a
+    schema in draft-07 (2020-12 no longer defines it, so its metaschema would let 5 pass)."""
+    with pytest.raises(SchemaError, match=r"^old #/additionalItems: not a valid draft7 schema: 5 is not of type"):
+        diff({"additionalItems": 5}, {}, default_dialect="draft7")
+
+
 @pytest.mark.parametrize(("value", "text"), [
     ("é", '"é"'),  # as written, not escaped
     ("a" * 58, '"' + "a" * 58 + '"'),  # 60 characters: whole
@@ -245,3 +274,105 @@ def test_a_pattern_the_validators_cannot_read_is_named_not_guessed() -> None:
 def test_draft04_integers_are_explained_with_the_value_that_differs() -> None:
     [change] = diff({"type": "integer"}, {"$schema": D4, "type": "integer"}).changes
     assert change.message == "old accepts integer-valued numbers such as 1.0, new (draft-04) does not"
+
+
+def test_a_value_the_validator_rejects_though_every_keyword_rule_accepts_it_is_named() -> None:
+    """The safety net under the keyword rules: when the left side is a short list and the real
+    validator rejects one of its values, that value is the change. Draft-04 alone does not call
+    1.0 an integer, and the type rule reads the enum's 1.0 as one, so only the net catches it."""
+    report = check({"$schema": D4, "enum": [1.0, 2]}, {"$schema": D4, "type": "integer"}, False, False)
+    rejected = [c for c in report.changes if c.kind == "value-rejected"]
+    assert [(c.schema, c.path, c.breaks, c.message, c.witness) for c in rejected] == [
+        ("new", "", ["backward"], "new rejects 1.0, which old accepts", 1.0)]
+
+
+# -- the instance path of each rule's failure ------------------------------------------------------
+# Where the prover says an instance breaks, as a path into the instance: when a pair has more than
+# one change, the witness search places its candidates for a change there, inside an instance the
+# whole schema accepts (`_set_at`). A rule that loses the path leaves its change without a witness
+# or with one found by chance. Each pair here differs in one keyword of the items of array `o`.
+OBJ, ARR, STR, NUM = {"type": "object"}, {"type": "array"}, {"type": "string"}, {"type": "number"}
+AT_ITEM = ("o", 0)
+NESTED: dict[str, tuple[Any, Any, str, tuple[Any, ...]]] = {
+    "required": (OBJ, {**OBJ, "required": ["k"]}, "required-added", AT_ITEM),
+    "minProperties": (OBJ, {**OBJ, "minProperties": 1}, "property-count-narrowed", AT_ITEM),
+    "maxProperties": (OBJ, {**OBJ, "maxProperties": 1}, "property-count-narrowed", AT_ITEM),
+    "dependentRequired": (OBJ, {**OBJ, "dependentRequired": {"k": ["j"]}}, "dependent-required-added", AT_ITEM),
+    "dependentSchemas": (OBJ, {**OBJ, "dependentSchemas": {"k": {"required": ["j"]}}}, "dependent-schema-narrowed",
+                         AT_ITEM),
+    "additionalProperties": (OBJ, {**OBJ, "additionalProperties": STR}, "additional-properties-narrowed", AT_ITEM),
+    "patternProperties": (OBJ, {**OBJ, "patternProperties": {"^k": STR}}, "pattern-properties-narrowed", AT_ITEM),
+    "propertyNames": (OBJ, {**OBJ, "propertyNames": {"maxLength": 1}}, "property-names-narrowed", AT_ITEM),
+    "a property": (OBJ, {**OBJ, "properties": {"k": STR}}, "property-added-open", (*AT_ITEM, "k")),
+    "minItems": (ARR, {**ARR, "minItems": 1}, "array-length-narrowed", AT_ITEM),
+    "maxItems": (ARR, {**ARR, "maxItems": 1}, "array-length-narrowed", AT_ITEM),
+    "uniqueItems": (ARR, {**ARR, "uniqueItems": True}, "unique-items-added", AT_ITEM),
+    "contains": (ARR, {**ARR, "contains": STR}, "contains-narrowed", AT_ITEM),
+    "maxContains": ({**ARR, "contains": STR}, {**ARR, "contains": STR, "maxContains": 1}, "max-contains-narrowed",
+                    AT_ITEM),
+    "minLength": (STR, {**STR, "minLength": 1}, "string-length-narrowed", AT_ITEM),
+    "maxLength": (STR, {**STR, "maxLength": 1}, "string-length-narrowed", AT_ITEM),
+    "pattern": (STR, {**STR, "pattern": "^a"}, "pattern-added", AT_ITEM),
+    "contentEncoding": (STR, {**STR, "contentEncoding": "base64"}, "contentencoding-added", AT_ITEM),
+    "minimum": (NUM, {**NUM, "minimum": 1}, "number-range-narrowed", AT_ITEM),
+    "maximum": (NUM, {**NUM, "maximum": 1}, "number-range-narrowed", AT_ITEM),
+    "multipleOf": (NUM, {**NUM, "multipleOf": 2}, "multiple-of-changed", AT_ITEM),
+    "type": (NUM, {"type": "integer"}, "integer-required", AT_ITEM),
+    "type without null": ({"type": ["string", "null"]}, STR, "nullability-removed", AT_ITEM),
+    "enum": (STR, {"enum": ["a"]}, "enum-narrowed", AT_ITEM),
+    "const": ({"enum": [1, 2]}, {"const": 1}, "const-changed", AT_ITEM),
+    "false": (STR, {"allOf": [False]}, "schema-narrowed", AT_ITEM),
+    "not": (STR, {**STR, "not": {"const": "a"}}, "not-changed", AT_ITEM),
+    "anyOf": (STR, {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "union-narrowed", AT_ITEM),
+    "oneOf": (STR, {"oneOf": [{"type": "integer"}, {"type": "null"}]}, "union-narrowed", AT_ITEM),
+    "if": (STR, {"if": {"const": "a"}, "then": False}, "conditional-narrowed", AT_ITEM),
+    "items false": (ARR, {**ARR, "items": False}, "array-length-narrowed", AT_ITEM),  # that array is too long
+}
+
+
+@pytest.mark.parametrize("name", sorted(NESTED))
+def test_each_rule_gives_the_instance_path_of_its_failure(name: str) -> None:
+    old, new, kind, ipath = NESTED[name]
+    sides = [Side.build(n, {"type": "object", "properties": {"o": {"type": "array", "items": s}}}, None)
+             for n, s in (("old", old), ("new", new))]
+    failures = Prover().includes([sides[0].root_node()], sides[1].root_node())
+    assert [(f.kinds[0], f.ipath) for f in failures] == [(kind, ipath)]
+
+
+def test_a_keyword_the_prover_does_not_model_is_named_in_the_change() -> None:
+    report = diff({"type": "string"}, {"type": "string", "contentSchema": {"type": "object"}})
+    assert [(c.schema, c.path, c.kind, c.breaks, c.message) for c in report.changes] == [
+        ("new", "", "cannot-prove", ["backward"],
+         "could not prove new accepts every old instance: new uses `contentSchema`, which this checker does not model")]
+
+
+def test_a_reference_cycle_is_reported_at_the_instance_path_it_is_met() -> None:
+    """`loop` is only itself (an allOf of itself): no proof can descend into the instance, so the
+    property that uses it cannot be proved, and the witness search is pointed at that property."""
+    old = Side.build("old", {"properties": {"o": {"type": "string"}}}, None)
+    new = Side.build("new", {"$defs": {"loop": {"allOf": [{"$ref": "#/$defs/loop"}]}},
+                             "properties": {"o": {"$ref": "#/$defs/loop"}}}, None)
+    [failure] = Prover().includes([old.root_node()], new.root_node())
+    assert (failure.kinds[0], failure.ipath) == ("cannot-prove", ("o",))
+    assert failure.message.endswith("a reference cycle that never descends into the instance")
+
+
+# Both items of a tuple break the right's `items` the same way: two reasons, one per left
+# subschema and instance path (the witness search may place its candidates at either), not one.
+TWICE = {
+    "maximum": ({"type": "integer"}, {"type": "integer", "maximum": 5}, "number-range-narrowed", "/items/maximum"),
+    "type": (NUM, {"type": "integer"}, "integer-required", "/items/type"),
+    "contains": (ARR, {**ARR, "contains": STR}, "contains-narrowed", "/items/contains"),
+    "maxLength": (STR, {**STR, "maxLength": 1}, "string-length-narrowed", "/items/maxLength"),
+    "required": (OBJ, {**OBJ, "required": ["a"]}, "required-added", "/items/required"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TWICE))
+def test_a_rule_two_items_of_a_tuple_break_is_reported_for_each(name: str) -> None:
+    item, theirs, kind, path = TWICE[name]
+    old = Side.build("old", {"type": "array", "prefixItems": [item, item], "items": False}, None)
+    new = Side.build("new", {"type": "array", "items": theirs}, None)
+    failures = Prover().includes([old.root_node()], new.root_node())
+    assert [(f.kinds[0], f.a_path, f.b_path, f.ipath) for f in failures] == [
+        (kind, "/prefixItems/0", path, (0,)), (kind, "/prefixItems/1", path, (1,))]
