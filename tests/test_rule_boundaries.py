@@ -230,6 +230,21 @@ def test_empty_lists_are_judged_by_the_statements(event: str) -> None:
         agree_with_statements(BUILT, event, {k: v for k, v in payload.items() if k != "event_type"})
 
 
+@pytest.mark.parametrize("names", [["alpha", "gamma", "beta"], ["alpha", "beta", "delta", "gamma"], ["beta", "alpha", "gamma"]])
+def test_a_name_out_of_order_anywhere_in_a_stage_is_caught_on_every_tier(names: list[str]) -> None:
+    """Lists of three and more, out of order at their end, start or middle: each tier compares
+    every pair of neighbours, not only some."""
+    rng = random.Random(5)
+    p = workload._summary(rng, workload._plan(rng))
+    p = {k: v for k, v in p.items() if k not in ("stage_runs", "status", "errors", "overall_timeout_seconds",
+                                                  "deliverable_manifest", "skip_reason", "event_type")}
+    stage = {"index": 0, "run_mode": "parallel", "workflows": names, "blocking_conflicts": []}
+    payload = {**p, "stages": [stage], "stage_count": 1, "workflow_count": len(names)}
+    assert BUILT[0][PLAN].reference(payload) == [v for v in BUILT[0][PLAN].reference(payload) if v.rule == "MW004"]
+    assert ("MW004" in stated(PLAN, payload)) is (names != sorted(names))
+    agree_with_statements(BUILT, PLAN, payload)
+
+
 # -- planted bugs: the property must catch each -------------------------------------------------
 
 

@@ -45,7 +45,8 @@ AREAS = {
     "fast": Area(
         tuple(f"multi_workflow_telemetry/{name}.py" for name in ("fast", "structs", "residual", "explain", "wording")),
         ("tests/test_rule_boundaries.py", "tests/test_fast_path.py", "tests/test_struct_tier.py",
-         "tests/test_explain.py", "tests/test_rejections.py", "tests/test_fixtures.py", "tests/test_struct_tier_schemas.py"),
+         "tests/test_explain.py", "tests/test_rejections.py", "tests/test_fixtures.py", "tests/test_struct_tier_schemas.py",
+         "tests/test_whitespace.py", "tests/test_speedups.py"),
     ),
     "compat": Area(
         tuple(f"contracts/compat/{name}.py" for name in ("arrays", "base", "context", "disjoint", "facts", "finite",
