@@ -86,16 +86,11 @@ def _all_workflows(stages: Sequence[Payload]) -> Iterator[tuple[int, int, str]]:
             yield i, j, name
 
 
-def _runs(payload: Payload) -> Iterator[tuple[int, int, Payload]]:
-    """Every workflow run of an execution summary, with its stage's index and its own (`_run_at`
-    writes its pointer, only for a finding: most runs have none)."""
+def _runs(payload: Payload) -> Iterator[tuple[str, Payload]]:
+    """Every workflow run of an execution summary, with its pointer."""
     for i, stage_run in enumerate(payload["stage_runs"]):
         for j, run in enumerate(stage_run["workflows"]):
-            yield i, j, run
-
-
-def _run_at(i: int, j: int) -> str:
-    return f"/stage_runs/{i}/workflows/{j}"
+            yield f"/stage_runs/{i}/workflows/{j}", run
 
 
 def _sorted_unique(values: Sequence[str], pointer: str, what: str) -> Iterator[Finding]:
@@ -133,18 +128,16 @@ def _stage_index(p: Payload) -> Iterator[Finding]:
 @rule("MW004", PLAN_EVENTS, "Workflow names within a stage are sorted and unique.")
 def _stage_workflows_sorted(p: Payload) -> Iterator[Finding]:
     for i, stage in enumerate(p["stages"]):
-        if len(stage["workflows"]) > 1:  # one name or none is sorted and unique
-            yield from _sorted_unique(stage["workflows"], f"/stages/{i}/workflows", f"stages[{i}].workflows")
+        yield from _sorted_unique(stage["workflows"], f"/stages/{i}/workflows", f"stages[{i}].workflows")
 
 
 @rule("MW005", PLAN_EVENTS, "`blocking_conflicts` are sorted and unique, in `stages` and `stage_runs`.")
 def _conflicts_sorted(p: Payload) -> Iterator[Finding]:
     for key in ("stages", "stage_runs"):
         for i, stage in enumerate(p.get(key, ())):
-            if len(stage["blocking_conflicts"]) > 1:  # one name or none is sorted and unique
-                yield from _sorted_unique(
-                    stage["blocking_conflicts"], f"/{key}/{i}/blocking_conflicts", f"{key}[{i}].blocking_conflicts"
-                )
+            yield from _sorted_unique(
+                stage["blocking_conflicts"], f"/{key}/{i}/blocking_conflicts", f"{key}[{i}].blocking_conflicts"
+            )
 
 
 @rule("MW006", PLAN_EVENTS, "A workflow appears in one stage only.")
@@ -185,7 +178,7 @@ def _stage_runs_mirror(p: Payload) -> Iterator[Finding]:
 
 @rule("MW009", [EXECUTION_SUMMARY], "`errors` names exactly the failed workflows, once each.")
 def _errors_match_failures(p: Payload) -> Iterator[Finding]:
-    failed = [run["workflow_name"] for _, _, run in _runs(p) if run["status"] == "failed"]
+    failed = [run["workflow_name"] for _, run in _runs(p) if run["status"] == "failed"]
     errors = p.get("errors", [])
     named: set[str] = set()
     for k, entry in enumerate(errors):
@@ -195,16 +188,16 @@ def _errors_match_failures(p: Payload) -> Iterator[Finding]:
         elif name not in failed:
             yield f"/errors/{k}/workflow_name", f"errors names workflow {name!r}, which did not fail"
         named.add(name)
-    for i, j, run in _runs(p):
+    for pointer, run in _runs(p):
         if run["status"] == "failed" and run["workflow_name"] not in named:
-            yield f"{_run_at(i, j)}/status", f"workflow {run['workflow_name']!r} failed but errors has no entry for it"
+            yield f"{pointer}/status", f"workflow {run['workflow_name']!r} failed but errors has no entry for it"
 
 
 @rule("MW010", [EXECUTION_SUMMARY], "`created_files` appears only on executed workflows.")
 def _created_files_only_executed(p: Payload) -> Iterator[Finding]:
-    for i, j, run in _runs(p):
+    for pointer, run in _runs(p):
         if run.get("created_files") and run["status"] != "executed":
-            yield f"{_run_at(i, j)}/created_files", f"workflow {run['workflow_name']!r} is {run['status']} but lists created_files"
+            yield f"{pointer}/created_files", f"workflow {run['workflow_name']!r} is {run['status']} but lists created_files"
 
 
 @rule(
@@ -216,14 +209,14 @@ def _skipped_run_skips_all(p: Payload) -> Iterator[Finding]:
     if p["status"] != "skipped":
         return
     why = "preview-only run" if p["preview_only"] else "skipped run"
-    for i, j, run in _runs(p):
+    for pointer, run in _runs(p):
         if run["status"] != "skipped":
-            yield f"{_run_at(i, j)}/status", f"workflow {run['workflow_name']!r} is {run['status']} in a {why}"
+            yield f"{pointer}/status", f"workflow {run['workflow_name']!r} is {run['status']} in a {why}"
 
 
 @rule("MW012", [EXECUTION_SUMMARY], "An executed run has at least one workflow that was not skipped.")
 def _executed_run_ran_something(p: Payload) -> Iterator[Finding]:
-    if p["status"] == "executed" and all(run["status"] == "skipped" for _, _, run in _runs(p)):
+    if p["status"] == "executed" and all(run["status"] == "skipped" for _, run in _runs(p)):
         yield "/status", "status is executed but every workflow was skipped"
 
 

@@ -3,7 +3,7 @@
 """This package's release: its version, and the major an unversioned event name means."""
 
 #: The package version (SemVer on what a service sees; see docs/package.md).
-VERSION = "2.0.0"
+VERSION = "1.2.0"
 
 #: `validate("NAME", ...)`, `parse("NAME", ...)` and `--event NAME` use the newest version of this
 #: major of each event. It only moves in a new major release of the package.
