@@ -376,3 +376,11 @@ def test_a_rule_two_items_of_a_tuple_break_is_reported_for_each(name: str) -> No
     failures = Prover().includes([old.root_node()], new.root_node())
     assert [(f.kinds[0], f.a_path, f.b_path, f.ipath) for f in failures] == [
         (kind, "/prefixItems/0", path, (0,)), (kind, "/prefixItems/1", path, (1,))]
+
+
+def test_an_invalid_schema_deep_inside_is_named_by_its_whole_pointer() -> None:
+    """The metaschema's best error may come from inside a branch (`items` is a schema or an array
+    of schemas in draft-07): it is named from the root, not from the branch it was found in."""
+    draft7 = "http://json-schema.org/draft-07/schema#"
+    with pytest.raises(SchemaError, match=r"^old #/properties/a/items/0: not a valid draft7 schema"):
+        diff({"$schema": draft7, "properties": {"a": {"items": [5]}}}, {"$schema": draft7})

@@ -104,7 +104,7 @@ class Side:
         declared = root if not isinstance(root, dict) or "$schema" in root else {**root, "$schema": META_URIS[dialect]}
         error = None if _meta_valid(declared) else best_match(meta(meta.META_SCHEMA).iter_errors(root))
         if error is not None:
-            where = "/".join(str(p) for p in error.path)
+            where = "/".join(str(p) for p in error.absolute_path)
             raise SchemaError(f"{name} #/{where}: not a valid {dialect} schema: {error.message}")
         id_key = "id" if dialect == "draft4" else "$id"
         uri = root.get(id_key) if isinstance(root, dict) else None
