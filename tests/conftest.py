@@ -81,6 +81,20 @@ def child_processes(pid: int) -> list[int]:
     return sorted(found)
 
 
+def catalogue_of(root: Path, events: dict[str, dict[str, Any]]) -> Any:
+    """A catalogue under `root` of one version (1.0.0) of each event: its schema with `$schema`,
+    `$id` and `x-event` filled in."""
+    from multi_workflow_telemetry.catalogue import Catalogue
+
+    for name, schema in events.items():
+        folder = root / "schemas" / name
+        folder.mkdir(parents=True)
+        (folder / "1.0.0.json").write_text(json.dumps({
+            "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"https://example.invalid/{name}/1.0.0.json",
+            "x-event": {"name": name}, **schema}))
+    return Catalogue(root / "schemas")
+
+
 def fixture_payload(event: str, kind: str, name: str) -> Any:
     path = REPO / "fixtures" / event / "1.0.0" / kind / f"{name}.json"
     return json.loads(path.read_text())["payload"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import multi_workflow_telemetry as mwt
 import pytest
 
-from conftest import CONTRACTS, REPO, child_processes, children_cpu_seconds, fixture_payload, run_contracts
+from conftest import CONTRACTS, REPO, child_processes, children_cpu_seconds, catalogue_of, fixture_payload, run_contracts
 
 from contracts.bench import workload
 
@@ -784,17 +784,13 @@ def test_b36_a_killed_run_leaves_its_scratch_folder_to_the_next(tmp_path: Path, 
 def test_b37_a_mark_through_any_applicator(tmp_path: Path) -> None:
     # A later version (or another event) may mark a value under a union, a condition, a tuple
     # or an open object: the mark still decides, where it applies.
-    root = tmp_path / "schemas" / "x.notes"
-    root.mkdir(parents=True)
-    (root / "1.0.0.json").write_text(json.dumps({
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.invalid/x.notes/1.0.0.json",
-        "x-event": {"name": "x.notes"}, "type": "object",
+    catalogue = catalogue_of(tmp_path, {"x.notes": {
+        "type": "object",
         "properties": {
             "note": {"oneOf": [{"type": "string", "pattern": "/", "x-sensitive": True}, {"type": "string", "pattern": "^[^/]*$"}]},
             "files": {"type": "object", "additionalProperties": {"type": "string", "x-sensitive": True}},
         },
-    }))
-    catalogue = mwt.Catalogue(tmp_path / "schemas")
+    }})
     key = b"k" * 16
     redacted = mwt.redact("x.notes", {"note": "reports/a.md", "files": {"a": "reports/b.md"}}, key, catalogue)
     assert redacted == {"note": mwt.keyed_hash("reports/a.md", key), "files": {"a": mwt.keyed_hash("reports/b.md", key)}}

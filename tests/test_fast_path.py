@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import catalogue_of
 from contracts.bench import workload
 from contracts.project import Project
 from contracts.stream import Checker
@@ -339,13 +340,7 @@ def test_fused_checks_match_the_rules_on_schema_valid_payloads() -> None:
 
 
 def test_remote_references_are_refused(tmp_path: Any) -> None:
-    schemas = tmp_path / "schemas" / "x.remote"
-    schemas.mkdir(parents=True)
-    (schemas / "1.0.0.json").write_text(json.dumps({
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.invalid/x.remote/1.0.0.json",
-        "x-event": {"name": "x.remote"}, "$ref": "https://example.invalid/elsewhere.json",
-    }))
-    catalogue = Catalogue(tmp_path / "schemas")
+    catalogue = catalogue_of(tmp_path, {"x.remote": {"$ref": "https://example.invalid/elsewhere.json"}})
     assert fast.compile_schema(catalogue, catalogue.get("x.remote")) is None
     with pytest.raises(Exception, match="does not resolve"):
         EventValidator(catalogue, catalogue.get("x.remote")).validate({})
@@ -368,14 +363,9 @@ def test_validate_json_reads_exactly_when_it_matters() -> None:
 
 def test_an_unknown_shape_takes_the_generic_path(tmp_path: Any) -> None:
     """An event no fused check was written for: jsonschema-rs, then an exact-type walk."""
-    schemas = tmp_path / "schemas" / "x.counts"
-    schemas.mkdir(parents=True)
-    (schemas / "1.0.0.json").write_text(json.dumps({
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.invalid/x.counts/1.0.0.json",
-        "x-event": {"name": "x.counts"}, "type": "object",
-        "properties": {"counts": {"type": "array", "items": {"type": "integer"}}},
-    }))
-    catalogue = Catalogue(tmp_path / "schemas")
+    catalogue = catalogue_of(tmp_path, {"x.counts": {
+        "type": "object", "properties": {"counts": {"type": "array", "items": {"type": "integer"}}},
+    }})
     v = EventValidator(catalogue, catalogue.get("x.counts"))
     assert v.quick({"counts": [1, 2]}) and v.validate({"counts": [1, 2]}) == []
     assert not v.quick({"counts": (1, 2)}) and [x.rule for x in v.validate({"counts": (1, 2)})] == ["type"]
@@ -477,15 +467,6 @@ def test_a_fused_check_only_for_the_shape_it_was_written_for() -> None:
     assert fast.fused_check(CATALOGUE.get("multi_workflow.envelope")) is None  # no fused check written
 
 
-def _catalogue_of(tmp_path: Any, schema: dict[str, Any]) -> Catalogue:
-    folder = tmp_path / "schemas" / "x.event"
-    folder.mkdir(parents=True)
-    (folder / "1.0.0.json").write_text(json.dumps({
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.invalid/x.event/1.0.0.json",
-        "x-event": {"name": "x.event"}, **schema}))
-    return Catalogue(tmp_path / "schemas")
-
-
 @pytest.mark.parametrize(("schema", "problem"), [
     ({"type": "object"}, "jsonschema-rs compiles it"),
     ({"type": 5}, "not a usable schema (5 is not valid under any of the schemas listed in the 'anyOf' keyword)"),
@@ -496,7 +477,7 @@ def _catalogue_of(tmp_path: Any, schema: dict[str, Any]) -> Catalogue:
 ])
 def test_a_schema_jsonschema_rs_cannot_compile_is_explained_in_one_line(tmp_path: Any, schema: dict[str, Any],
                                                                         problem: str) -> None:
-    catalogue = _catalogue_of(tmp_path, schema)
+    catalogue = catalogue_of(tmp_path, {"x.event": schema})
     assert fast.compile_problem(catalogue, catalogue.get("x.event")) == problem
     assert (fast.compile_schema(catalogue, catalogue.get("x.event")) is None) == (problem != "jsonschema-rs compiles it")
 

@@ -20,6 +20,7 @@ import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import catalogue_of
 from contracts.bench import workload
 from multi_workflow_telemetry import fast
 from multi_workflow_telemetry.catalogue import Catalogue
@@ -278,15 +279,11 @@ def test_with_a_known_event_lines_may_leave_event_type_out() -> None:
 
 
 def _catalogue_of(tmp_path: Any, events: dict[str, dict[str, Any]]) -> Catalogue:
-    for name, schema in events.items():
-        folder = tmp_path / "schemas" / name
-        folder.mkdir(parents=True)
-        (folder / "1.0.0.json").write_text(json.dumps({
-            "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"https://example.invalid/{name}/1.0.0.json",
-            "x-event": {"name": name}, "type": "object", "additionalProperties": False, **schema,
-            "properties": {"event_type": {"const": name}, **schema.get("properties", {})},
-        }))
-    return Catalogue(tmp_path / "schemas")
+    """Closed events tagged by `event_type`, as the contract's are."""
+    return catalogue_of(tmp_path, {name: {
+        "type": "object", "additionalProperties": False, **schema,
+        "properties": {"event_type": {"const": name}, **schema.get("properties", {})},
+    } for name, schema in events.items()})
 
 
 def test_a_tier_of_several_events_reads_each_and_leaves_out_what_it_cannot_compile(tmp_path: Any) -> None:

@@ -84,11 +84,10 @@ def redact(event: str, data: T, key: bytes, catalogue: Catalogue | None = None) 
         raise ContractViolation(event, violations)
     locations = sensitive_locations(event, payload, catalogue)
     if locations is None:  # no evaluator for this schema (jsonschema-rs cannot compile it): the static marks
-        redacted = _apply(payload, sensitive_paths(event, catalogue), key)
-    else:
-        redacted = _copy(payload)
-        for location in locations:
-            _replace_at(redacted, location, key)
+        locations = [place for path in sensitive_paths(event, catalogue) for place in _places(payload, path)]
+    redacted = _copy(payload)
+    for location in locations:
+        _replace_at(redacted, location, key)
     result: Any = redacted if isinstance(data, dict) else parse(event, redacted)
     return cast(T, result)
 
@@ -120,7 +119,22 @@ def _path(payload: Any, pointer: str) -> tuple[str | int, ...]:
     return tuple(path)
 
 
-def _replace_at(payload: Any, path: tuple[str | int, ...], key: bytes) -> Any:
+def _places(node: Any, path: tuple[str, ...]) -> Iterator[tuple[str | int, ...]]:
+    """The places in `node` a static path (`sensitive_paths`: `*` for every array item) reaches."""
+    if not path:
+        yield ()
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        children: list[tuple[str | int, Any]] = list(enumerate(node)) if isinstance(node, list) else []
+    else:
+        children = [(head, node[head])] if isinstance(node, dict) and head in node else []
+    for step, child in children:
+        for place in _places(child, rest):
+            yield (step, *place)
+
+
+def _replace_at(payload: Any, path: tuple[str | int, ...], key: bytes) -> None:
     if not path:  # the whole event is marked: every string in it, the keys kept
         hashed = _hash_value(payload, key)
         payload.clear()
@@ -133,33 +147,12 @@ def _replace_at(payload: Any, path: tuple[str | int, ...], key: bytes) -> Any:
     node[last] = _hash_value(node[last], key)
 
 
-def _apply(payload: Any, paths: tuple[tuple[str, ...], ...], key: bytes) -> Any:
-    out = _copy(payload)
-    for path in paths:
-        _replace(out, path, key)
-    return out
-
-
 def _copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
-
-
-def _replace(node: Any, path: tuple[str, ...], key: bytes) -> None:
-    head, rest = path[0], path[1:]
-    children: list[tuple[Any, Any]]
-    if head == "*":
-        children = list(enumerate(node)) if isinstance(node, list) else []
-    else:
-        children = [(head, node[head])] if isinstance(node, dict) and head in node else []
-    for index, child in children:
-        if rest:
-            _replace(child, rest, key)
-        else:
-            node[index] = _hash_value(child, key)
 
 
 def _hash_value(value: Any, key: bytes) -> Any:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import itemgetter
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 from msgspec import UNSET, ValidationError
@@ -30,6 +30,9 @@ from multi_workflow_telemetry.fast import NotJSON, judged_as_read, loads_exact, 
 from multi_workflow_telemetry.rules import EXECUTION_SUMMARY, PLAN_CREATED
 from multi_workflow_telemetry.structs import TIER_ERRORS, StructTier
 from multi_workflow_telemetry.validation import QUICK_ERRORS, EventValidator
+
+if TYPE_CHECKING:
+    from .deprecated import EndedScan
 
 # Bytes of lines per chunk: large enough to amortise handing a chunk over, small enough to hold a
 # few. CONTRACTS_CHUNK_BYTES overrides it (the tests use tiny chunks to cross many boundaries).
@@ -106,7 +109,7 @@ class Checker:
         self.fixed = EventValidator(catalogue, catalogue.event(event)) if event else None
         self.correlate = correlate
         self.routing = False  # set by the warehouse: ChunkResult.routes is filled
-        self.ended_scan: Any = None  # set by `contracts validate` when a version has ended (deprecated.py)
+        self.ended_scan: EndedScan | None = None  # set by `contracts validate` when a version has ended
         self._known = set(catalogue.events())
         self._by_event: dict[str, EventValidator] = {}
         self._by_version: dict[str, EventValidator] = {}  # enveloped lines: by the version dataschema names

@@ -31,6 +31,7 @@ from .supervise import Runner
 
 if TYPE_CHECKING:
     from .correlate import Correlator
+    from .deprecated import EndedScan
 
 
 class UnusableInput(Unusable):
@@ -92,12 +93,13 @@ class Validation:
 
     def __init__(self, catalogue: Catalogue, event: str | None, out: IO[str] | None,
                  jobs: int = 1, progress: bool = False, correlate: bool = False,
-                 report: Report | None = None, ended: Any = None,
+                 report: Report | None = None, ended: EndedScan | None = None,
                  on_ended: Callable[[Finding], None] | None = None) -> None:
         self.catalogue = catalogue
         self.checker = Checker(catalogue, event, correlate)
-        self.checker.ended_scan = ended  # before the workers fork: they inherit it (deprecated.py)
-        self._on_ended = on_ended  # each event of an ended version, as found
+        # Before the workers fork: they inherit it. Each event of an ended version goes to `on_ended`.
+        self._on_ended = on_ended if ended is not None else None
+        self.checker.ended_scan = ended if on_ended is not None else None
         self.summary = Summary(correlated=correlate)
         self._out = out  # text: each finding printed as found
         self._report = report  # any other format: each finding handed over as found, none kept
@@ -174,9 +176,10 @@ class Validation:
         while self._correlator is not None and pairing is not None:
             self._pair(name, offset, pairing)
             pairing = next(pairings, None)
-        if self._on_ended is not None:
+        scan = self.checker.ended_scan
+        if scan is not None and self._on_ended is not None:
             for line, ref in result.ended:
-                self._on_ended(self.checker.ended_scan.finding(name, offset + line, ref))
+                self._on_ended(scan.finding(name, offset + line, ref))
 
     def _pair(self, name: str, offset: int, pairing: Any) -> None:
         assert self._correlator is not None
@@ -299,7 +302,7 @@ def show_progress(choice: bool | None) -> bool:
 
 def validate_inputs(catalogue: Catalogue, event: str | None, paths: list[str], *, out: IO[str] | None = None,
                     report: Report | None = None, jobs: int | None = None, progress: bool | None = False,
-                    correlate: bool = False, ended: Any = None,
+                    correlate: bool = False, ended: EndedScan | None = None,
                     on_ended: Callable[[Finding], None] | None = None) -> Summary:
     """Validate every input; raise UnusableInput when the event itself is unknown.
 
