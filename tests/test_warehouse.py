@@ -216,7 +216,7 @@ def test_a_value_duckdbs_reader_refuses_is_converted_in_python_and_nothing_is_lo
     sink = DuckDBSink(str(tmp_path / "w.duckdb"), TABLES)
     sink.reads_lines(converter)
     converted = converter.rows("in.jsonl", [])  # an empty chunk, to carry the unread file
-    converted.unread = {(fx.ref, False): (converter.unread_file(data.splitlines(), [1, 2, 3]), 3)}
+    converted.unread = {(fx.ref, False): (converter.unread_file(data.splitlines(keepends=True), [1, 2, 3]), 3)}
     sink.write(converted, "in.jsonl", 11)
     sink.close()
     assert (sink.inserted, sink.rejected_inserted, sink.unstorable) == (2, 1, 1)
@@ -225,3 +225,88 @@ def test_a_value_duckdbs_reader_refuses_is_converted_in_python_and_nothing_is_lo
     assert (refused["line"], refused["event"], refused["raw"]) == (12, fx.event, data.splitlines()[1].decode())
     assert [v["rule"] for v in refused["violations"]] == ["warehouse"]
     assert sink.lines_dir is not None and not Path(sink.lines_dir).exists()  # the unread files are gone
+
+
+def _sink_load(tmp_path: Path, db: str, chunks: list[bytes]) -> tuple[Any, list[tuple[str, int]]]:
+    """`chunks` of one input, through the Converter and the sink as `contracts load` hands them over
+    (in one process); the sink, and (table, rows) of each insert made before the end."""
+    from contracts.warehouse import duckdb_sink
+    from contracts.warehouse.rows import Converter
+
+    converter = Converter(CATALOGUE, None)
+    sink = duckdb_sink.DuckDBSink(str(tmp_path / db), TABLES)
+    sink.reads_lines(converter)
+    writes: list[tuple[str, int]] = []
+    write_table = sink._write_table
+
+    def recorded(name: str, rows: int | None = None) -> None:
+        writes.append((name, rows if rows is not None else -1))
+        write_table(name, rows)
+
+    sink._write_table = recorded  # type: ignore[method-assign]
+    first = 1
+    for data in chunks:
+        converted = converter.chunk(data, "in.jsonl", 1).shifted(first - 1)  # as Load._add hands it over
+        sink.write(converted, "in.jsonl", first)
+        first += data.count(b"\n")
+    sink.close()
+    return sink, writes
+
+
+def test_row_groups_end_within_a_file_and_every_line_lands_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Row groups of 7 rows over chunks of 40 lines: most inserts stop inside a file of unread lines
+    # and the next one starts there. Bare and enveloped lines, three versions, invalid lines between.
+    from contracts.warehouse import duckdb_sink
+
+    kinds = [(e, v) for e, v in VERSIONS if e != "multi_workflow.batch_metrics"]
+    valid = [fx for e, v in kinds for fx in _of(e, v, True)]
+    invalid = [fx for e, v in kinds for fx in _of(e, v, False)][:3]
+    values: list[Any] = []
+    for n in range(400):
+        fx = valid[n % len(valid)]
+        values.append(_enveloped(fx, n) if n % 3 == 0 else {"event_type": fx.event, **fx.payload})
+        if n % 37 == 5:
+            bad = invalid[n % len(invalid)]
+            values.append({"event_type": bad.event, **bad.payload})
+    lines = [json.dumps(v, separators=(",", ":")).encode() + b"\n" for v in values]
+    chunks = [b"".join(lines[k:k + 40]) for k in range(0, len(lines), 40)]
+
+    whole, _ = _sink_load(tmp_path, "whole.duckdb", chunks)  # every table in one insert, at the end
+    monkeypatch.setattr(duckdb_sink, "ROW_GROUP", 7)
+    cut, writes = _sink_load(tmp_path, "cut.duckdb", chunks)
+    during = [rows for _, rows in writes if rows != -1]
+    assert len(during) >= 20 and all(rows % 7 == 0 for rows in during)
+    assert (cut.inserted, cut.rejected_inserted) == (whole.inserted, whole.rejected_inserted)
+    assert sum(cut._appended.values()) == cut.inserted + cut.rejected_inserted  # none inserted twice, then dropped
+    assert whole.inserted + whole.rejected_inserted == len(values)
+    for table in [*TABLES, "rejected"]:
+        assert table_rows(tmp_path / "cut.duckdb", table) == table_rows(tmp_path / "whole.duckdb", table)
+    lines_loaded = [r["line"] for t in TABLES for r in table_rows(tmp_path / "cut.duckdb", t)]
+    lines_rejected = [r["line"] for r in table_rows(tmp_path / "cut.duckdb", "rejected")]
+    assert sorted(lines_loaded + lines_rejected) == list(range(1, len(values) + 1))
+    for row in table_rows(tmp_path / "cut.duckdb", "plan_created_v1"):
+        value = values[row["line"] - 1]
+        payload = value["data"] if "data" in value else value
+        assert payload_of(row, TABLES["plan_created_v1"]) == {k: v for k, v in payload.items() if v is not None}
+
+
+def test_a_refused_value_in_a_file_cut_at_a_row_group_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from contracts.stream import ChunkResult
+    from contracts.warehouse import duckdb_sink
+    from contracts.warehouse.rows import Converter
+
+    monkeypatch.setattr(duckdb_sink, "ROW_GROUP", 3)
+    fx = _of("multi_workflow.batch_metrics", "1.0.0", True)[0]
+    good = {"event_type": fx.event, **fx.payload}
+    values = [good] * 3 + [{**good, "multi_workflow_count": 2**63}] + [good] * 6  # 10 lines: 9 before the cut
+    data = "".join(json.dumps(v, separators=(",", ":")) + "\n" for v in values).encode()
+    converter = Converter(CATALOGUE, None)
+    sink = duckdb_sink.DuckDBSink(str(tmp_path / "w.duckdb"), TABLES)
+    sink.reads_lines(converter)
+    converted = converter.rows("in.jsonl", [])
+    converted.unread = {(fx.ref, False): (converter.unread_file(data.splitlines(keepends=True), list(range(1, 11))), 10)}
+    sink.write(converted, "in.jsonl", 21)
+    sink.close()
+    assert (sink.inserted, sink.rejected_inserted, sink.unstorable) == (9, 1, 1)
+    assert [r["line"] for r in table_rows(tmp_path / "w.duckdb", "batch_metrics_v1")] == [21, 22, 23, *range(25, 31)]
+    assert [r["line"] for r in table_rows(tmp_path / "w.duckdb", "rejected")] == [24]

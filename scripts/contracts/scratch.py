@@ -14,17 +14,34 @@ import shutil
 import tempfile
 
 
-def scratch_dir(kind: str) -> str:
-    """A new folder `contracts-<kind>-<pid>-…` in the temporary directory, after sweeping the
-    folders of `kind` that earlier runs, since killed, left."""
-    sweep(kind)
-    return tempfile.mkdtemp(prefix=f"contracts-{kind}-{os.getpid()}-")
+def scratch_dir(kind: str, root: str | None = None) -> str:
+    """A new folder `contracts-<kind>-<pid>-…` in `root` (the temporary directory if None), after
+    sweeping the folders of `kind` that earlier runs, since killed, left there."""
+    sweep(kind, root)
+    return tempfile.mkdtemp(prefix=f"contracts-{kind}-{os.getpid()}-", dir=root)
 
 
-def sweep(kind: str) -> list[str]:
+def memory_root(room: int) -> str | None:
+    """A folder in memory (Linux's /dev/shm) with `room` bytes free, else None (the temporary
+    directory): files that live for a second or two are written there as fast as memory is copied,
+    where a disk's file system may take ten times as long (new blocks, writeback). A TMPDIR (or
+    TEMP, TMP) set by the user is their choice of place, and is kept."""
+    if any(os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")):  # where tempfile would look first
+        return None
+    root = "/dev/shm"
+    try:
+        found = os.statvfs(root)
+    except OSError:
+        return None
+    if not os.access(root, os.W_OK | os.X_OK) or found.f_bavail * found.f_frsize < room:
+        return None
+    return root
+
+
+def sweep(kind: str, root: str | None = None) -> list[str]:
     """Remove the `contracts-<kind>-<pid>-…` folders whose process no longer runs; their paths."""
     owned = re.compile(rf"contracts-{re.escape(kind)}-(\d+)-")
-    root = tempfile.gettempdir()
+    root = root or tempfile.gettempdir()
     removed = []
     try:
         names = os.listdir(root)

@@ -588,10 +588,14 @@ measurements taken in the same run on the same machine; the targets are those of
 - `contracts load` is timed as a user runs it, into a new DuckDB file, against `contracts validate`
   of the same file in the same run (best of `--repeat-load` each, interleaved). Both spread the file
   over the same `--jobs` worker processes; load's main process also writes DuckDB, with one thread.
-  In the workers a chunk is validated (the same Checker) and its valid lines, as they are, are
-  written to files that DuckDB's JSON reader reads straight into the table's columns: reading them
-  into Arrow first and copying the Arrow into DuckDB cost about twice as much. What load costs
-  beyond validate is DuckDB's: parsing, building the nested columns, and writing them.
+  In the workers a chunk is validated (the same Checker) and its valid lines, each with its number
+  as a first member, are written to files (in /dev/shm when it has room) that DuckDB's JSON reader
+  reads straight into the table's columns: reading them into Arrow first and copying the Arrow into
+  DuckDB cost about twice as much. Each table is written a whole row group at a time (122,880
+  rows, one commit): a commit that leaves a row group part-filled has the next one compress it
+  again. What load costs beyond validate is mostly DuckDB's: parsing, building the nested columns,
+  compressing and writing them, on the writer's one thread; the rows still waiting when the
+  workers finish are written after them.
 - `contracts check` runs on a copy of the repository with generated events added (each the
   plan_created schema under another name, in several versions), after `contracts generate`.
 - Rerun: `make bench`; `BENCH_ARGS="--sections stream,validate"` reruns some sections and keeps the

@@ -3,27 +3,34 @@ row inserted once.
 
 Idempotent: an event whose key is already in its table is not kept again. The key is the
 envelope's `id` when the event has one, else its file and line; a rejected line's key is its
-file and line. Rows are appended as they come (in batches, so the buffer bounds the memory);
-at the end each table drops the rows of this load whose key an earlier row has, in one pass.
-Checking every batch against the growing table instead costs time that grows with the square of
-the load. Each batch is one transaction: an insert per table and version, each its own commit,
-costs more the larger the table grows. An interrupted load may leave its batches so far (and,
-until the end, repeats): loading the input again completes it.
+file and line. Rows are appended as they come; at the end each table drops the rows of this load
+whose key an earlier row has, in one pass. Checking every batch against the growing table instead
+costs time that grows with the square of the load. An interrupted load may leave the row groups
+committed so far (and, until the end, repeats): loading the input again completes it.
 
-Valid lines mostly arrive unread (rows.py): files of `{"line": N, "event": <the line>}` records
-that DuckDB's JSON reader reads straight into the table's columns, with the column types as the
-reader's schema. Should the reader refuse a value (an integer beyond 64 bits: no schema allows one
-today), the batch is rolled back and done again with those lines converted in Python, where a row
-Arrow cannot hold either goes to `rejected`.
+Each table is written a row group at a time (ROW_GROUP rows, one transaction): DuckDB compresses
+a row group when its transaction commits, and a commit that leaves a row group part-filled has the
+next one compress that row group all over again (half as much work again, at a commit every two
+row groups: make bench). So a table's rows wait until they fill whole row groups, and the insert
+stops at the last whole one, within a file if need be; the rest waits for the next commit, or the
+end. The rows waiting are mostly lines in files (disk, not memory): at most a row group per table.
+
+Valid lines mostly arrive unread (rows.py): files of lines, each with its number as its first
+member, that DuckDB's JSON reader reads straight into the table's columns, with the column types
+as the reader's schema. Should the reader refuse a value (an integer beyond 64 bits: no schema
+allows one today), the row group is rolled back and done again with those lines converted in
+Python, where a row Arrow cannot hold either goes to `rejected`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -31,30 +38,20 @@ import pyarrow as pa
 from multi_workflow_telemetry.catalogue import version_key
 
 from ..findings import Unusable
-from ..scratch import scratch_dir
+from ..scratch import memory_root, scratch_dir
 from . import duckdb_ddl, views
 from .columns import ENVELOPE, REJECTED, Table, quote, sql
-from .rows import LONGEST_UNREAD, Converted, version_of
+from .rows import LINE_MEMBER, LONGEST_UNREAD, Converted, line_of_unread, version_of
 
-
-class _Refused(Exception):
-    """DuckDB's reader refused a value in the unread lines of `key` (NAME@VERSION, enveloped)."""
-
-    def __init__(self, key: tuple[str, bool]) -> None:
-        self.key = key
-
-
-# An unread file waiting for its insert: (its path, the input it came from, the number of the
-# input's line before the chunk's first, the lines it holds).
-Unread = tuple[str, str, int, int]
-
-# Rows buffered before an insert (one transaction): mostly lines waiting in files, which cost disk,
-# not memory. An insert of at least a row group (122,880 rows) per table writes compressed row
-# groups straight to the file; a smaller one goes through the write-ahead log and is written again
-# at the checkpoint: per row, inserts of 25,000 cost twice what inserts of 125,000 do (make bench).
-FLUSH_ROWS = 250_000
-# Chunks handed to the writer thread and not yet taken: the workers go on validating while a batch
-# is inserted, up to this many chunks ahead.
+# DuckDB's rows per row group (its default, for a new database file).
+ROW_GROUP = 122_880
+# The unread files go to memory (/dev/shm) when it has this much room: about what waits at most,
+# a row group per table of lines of a few KB, with room to spare; else to the temporary directory.
+SCRATCH_ROOM = 2 << 30  # bytes
+# Chunks handed to the writer thread and not yet taken: the workers go on validating while a row
+# group is inserted (about a second), this many chunks ahead. Fewer, and they wait for the writer,
+# then the writer for them, in turns (8: 9.8s against 8.6s for 1,000,000 events). Each holds the
+# names of its files, not their lines: what waits is in files, not in the process's memory.
 WAITING_CHUNKS = 64
 # DuckDB's own memory: its buffer pool would otherwise grow towards 80 % of the machine's memory
 # as the tables grow; what does not fit is written to the database's temporary directory.
@@ -62,6 +59,44 @@ MEMORY_LIMIT = 128 << 20  # bytes; raised for a batch that needs more (a 100 MB 
 # The keys: (which rows, their key columns). Rows with an `id` by it, the others by place.
 EVENT_KEYS = (("id IS NOT NULL", ("id",)), ("id IS NULL", ("file", "line")))
 REJECTED_KEYS = (("TRUE", ("file", "line")),)
+_LINE = quote(LINE_MEMBER)
+
+
+class _Refused(Exception):
+    """DuckDB's reader refused a value in some unread lines."""
+
+    def __init__(self, files: list[_Unread]) -> None:
+        self.files = files
+
+
+@dataclass
+class _Unread:
+    """A file of unread lines of one version, waiting in its table's queue."""
+
+    path: str  # named `<shift>-…`: the number of the input's line before its chunk's first
+    input: str  # the input the lines came from
+    ref: str  # NAME@VERSION
+    enveloped: bool
+    rows: int  # the lines still to insert
+    after: int = 0  # the lines numbered up to this (in the file) are in the table already
+
+
+@dataclass
+class _Waiting:
+    """A table's rows waiting for their row group: Arrow batches (converted in Python), then
+    unread files, each in the order they came."""
+
+    batches: list[pa.RecordBatch] = field(default_factory=list)
+    files: list[_Unread] = field(default_factory=list)
+    rows: int = 0
+
+    def add(self, rows: pa.RecordBatch | _Unread) -> None:
+        if isinstance(rows, _Unread):
+            self.files.append(rows)
+            self.rows += rows.rows
+        else:
+            self.batches.append(rows)
+            self.rows += rows.num_rows
 
 
 class DuckDBSink:
@@ -76,23 +111,24 @@ class DuckDBSink:
         self.db.execute(f"SET memory_limit = '{self._limit}B'")
         # Rows need no order in a table (queries sort), and keeping it costs time and memory.
         self.db.execute("SET preserve_insertion_order = false")
-        # One thread: the workers validating the next chunks have the other cores, and a second
-        # DuckDB thread fighting them for a core cost more CPU-seconds than it saved (make bench).
+        # One thread while the workers validate (they have the other cores: a second DuckDB thread
+        # fighting them cost more CPU-seconds than it saved, make bench); every core at the end.
+        self._threads = int(self.db.execute("SELECT current_setting('threads')").fetchone()[0])  # type: ignore[index]
         self.db.execute("SET threads = 1")
         self.db.execute("SET enable_progress_bar = false")  # `contracts load` draws its own
         self.db.execute(duckdb_ddl.create_rejected())
-        self._buffer: dict[str, list[pa.RecordBatch]] = {}
-        self._unread: dict[tuple[str, bool], list[Unread]] = {}
-        self._buffered = 0
+        self._waiting: dict[str, _Waiting] = {}
         self._versions = {f.ref: (t, f.version) for t in tables.values() for f in t.files}
         self.lines_dir: str | None = None
         self._rows: Callable[[str, list[tuple[int, bytes]]], Converted] | None = None
         self.unstorable = 0  # valid lines DuckDB's reader refused and Python could not store either
         # Chunks waiting for the writer thread: each holds the names of its unread files, not their
-        # lines, so memory stays small however far the writer falls behind (a flush takes seconds).
+        # lines, so memory stays small however far the writer falls behind.
         self._queue: queue.Queue[tuple[Converted, str, int] | None] = queue.Queue(maxsize=WAITING_CHUNKS)
         self._writer: threading.Thread | None = None
         self._failed: BaseException | None = None
+        self._all_in = threading.Event()  # set when no chunk is to come
+        self._every_core = False
         self._first_new: dict[str, int] = {}  # per table: the rowid from which rows are this load's
         self._appended: dict[str, int] = {}
         self.inserted = 0  # rows that were not already in their table
@@ -100,7 +136,7 @@ class DuckDBSink:
 
     def reads_lines(self, converter: Any) -> None:
         """Have `converter` leave valid lines unread, in files of a directory of this sink's."""
-        self.lines_dir = converter.lines_dir = scratch_dir("load")
+        self.lines_dir = converter.lines_dir = scratch_dir("load", memory_root(SCRATCH_ROOM))
         self._rows = converter.rows
 
     def write(self, converted: Converted, name: str = "", first_line: int = 1) -> None:
@@ -124,129 +160,143 @@ class DuckDBSink:
                     self._failed = exc
             if self._failed is not None:
                 for path, _ in item[0].unread.values():
-                    os.unlink(path)
+                    with contextlib.suppress(FileNotFoundError):  # renamed before the failure: close() removes it
+                        os.unlink(path)
 
     def _take(self, converted: Converted, name: str, first_line: int) -> None:
-        for key, (path, count) in converted.unread.items():
-            self._unread.setdefault(key, []).append((path, name, first_line - 1, count))
-            self._buffered += count
+        """A chunk's rows into their tables' queues; each table with a whole row group waiting writes it."""
+        if self._all_in.is_set() and not self._every_core:
+            self._use_every_core()  # the workers are done: the chunks still queued have the cores to themselves
+        for (ref, enveloped), (path, count) in converted.unread.items():
+            # The file is renamed after the number of the chunk's first line, which DuckDB's reader
+            # then adds to each line's number (known only now: chunks are numbered in input order).
+            named = os.path.join(os.path.dirname(path), f"{first_line - 1}-{os.path.basename(path)}")
+            os.rename(path, named)
+            self._wait(self._versions[ref][0].name).add(_Unread(named, name, ref, enveloped, count))
         for table, batch in converted.tables.items():
-            self._buffer.setdefault(table, []).append(batch)
-            self._buffered += batch.num_rows
+            self._wait(table).add(batch)
         if converted.rejected is not None:
-            self._buffer.setdefault("rejected", []).append(converted.rejected)
-            self._buffered += converted.rejected.num_rows
-        if self._buffered >= FLUSH_ROWS:
-            self.flush()
+            self._wait("rejected").add(converted.rejected)
+        for table, waiting in list(self._waiting.items()):
+            if waiting.rows >= ROW_GROUP:
+                self._write_table(table, waiting.rows - waiting.rows % ROW_GROUP)
 
-    def flush(self) -> None:
-        """Insert what is buffered, in one transaction."""
-        unread, buffered = self._unread, self._buffer
-        self._unread, self._buffer, self._buffered = {}, {}, 0
-        columns: dict[str, list[str]] = {}  # each table migrated first: DDL is not for a transaction with appends
-        for ref, _ in unread:
-            table, version = self._versions[ref]
-            columns[table.name] = self.migrate(table, version)
-        for name, batches in buffered.items():
-            if name == "rejected":
-                columns[name] = [c for c, _ in REJECTED]
-            else:
-                columns[name] = self.migrate(self.tables[name], max((version_of(b) for b in batches), key=version_key))
-        converted: dict[tuple[str, bool], Converted] = {}  # lines DuckDB's reader refused, converted in Python
-        try:
-            while True:
-                appended: dict[str, int] = {}
-                self.db.execute("BEGIN TRANSACTION")
-                try:
-                    self._insert(unread, buffered, converted, columns, appended)
-                    self.db.execute("COMMIT")
-                    break
-                except _Refused as refused:
-                    # Any error ends DuckDB's transaction: the batch is done again, those lines the Python way.
-                    self.db.execute("ROLLBACK")
-                    self.db.unregister("unread_files")
-                    converted[refused.key] = self._convert_here(unread[refused.key])
-                except BaseException:
-                    self.db.execute("ROLLBACK")  # so that close() can still write the views
-                    raise
-        finally:
-            for files in unread.values():
-                for path, _, _, _ in files:
-                    os.unlink(path)
-        for name, n in appended.items():
-            self._appended[name] = self._appended.get(name, 0) + n
-        self.unstorable += sum(c.unstorable for c in converted.values())
+    def _use_every_core(self) -> None:
+        self.db.execute(f"SET threads = {self._threads}")
+        self._every_core = True
 
-    def _insert(self, unread: dict[tuple[str, bool], list[Unread]], buffered: dict[str, list[pa.RecordBatch]],
-                converted: dict[tuple[str, bool], Converted], columns: dict[str, list[str]], appended: dict[str, int]) -> None:
-        batches = {name: list(b) for name, b in buffered.items()}
-        for key, files in unread.items():
-            if key in converted:
-                for name, batch in converted[key].tables.items():
-                    batches.setdefault(name, []).append(batch)
-                if converted[key].rejected is not None:
-                    batches.setdefault("rejected", []).append(converted[key].rejected)
-                continue
-            table, version = self._versions[key[0]]
+    def _wait(self, table: str) -> _Waiting:
+        waiting = self._waiting.get(table)
+        if waiting is None:
+            waiting = self._waiting[table] = _Waiting()
+        return waiting
+
+    def _write_table(self, name: str, rows: int | None = None) -> None:
+        """Insert `rows` of the table's waiting rows (all of them if None), in one transaction."""
+        waiting = self._waiting[name]
+        columns = self._migrated(name, waiting)  # DDL is not for a transaction with appends
+        while True:
+            taken = _Taken.of(waiting, rows)
+            upto = _number_at(taken.cut, taken.cut_rows) if taken.cut is not None else None
+            self.db.execute("BEGIN TRANSACTION")
             try:
-                self._read(table, columns[table.name], version, key[1], files)
+                self._insert(name, columns, taken, upto)
+                self.db.execute("COMMIT")
+                break
+            except _Refused as refused:
+                # Any error ends DuckDB's transaction: the row group is done again, those lines the Python way.
+                self.db.execute("ROLLBACK")
+                self._convert_here(name, refused.files)
+                columns = self._migrated(name, waiting)
+            except BaseException:
+                self.db.execute("ROLLBACK")  # so that close() can still write the views
+                raise
+        for unread in taken.files:
+            if unread is not taken.cut:
+                os.unlink(unread.path)
+        waiting.batches, waiting.files = taken.rest_batches, taken.rest_files
+        if taken.cut is not None:
+            assert upto is not None
+            taken.cut.after, taken.cut.rows = upto, taken.cut.rows - taken.cut_rows
+            waiting.files.insert(0, taken.cut)
+        waiting.rows -= taken.rows
+        self._appended[name] = self._appended.get(name, 0) + taken.rows
+
+    def _migrated(self, name: str, waiting: _Waiting) -> list[str]:
+        """The table brought up to the newest version among its waiting rows; its columns."""
+        if name == "rejected":
+            return [c for c, _ in REJECTED]
+        versions = {self._versions[f.ref][1] for f in waiting.files} | {version_of(b) for b in waiting.batches}
+        return self.migrate(self.tables[name], max(versions, key=version_key))
+
+    def _insert(self, name: str, columns: list[str], taken: _Taken, upto: int | None) -> None:
+        """Append the taken batches and read the taken files (the one cut, only up to its line `upto`)."""
+        self._first(name)
+        if taken.batches:
+            self._append(name, columns, pa.Table.from_batches(taken.batches))
+        groups: dict[tuple[str, bool, str], list[_Unread]] = {}
+        for unread in taken.files:
+            groups.setdefault((unread.ref, unread.enveloped, unread.input), []).append(unread)
+        for (ref, enveloped, input_name), group in groups.items():
+            table, version = self._versions[ref]
+            try:
+                self._read(table, columns, version, enveloped, input_name, group, taken.cut, upto)
             except (duckdb.InvalidInputException, duckdb.ConversionException):
-                raise _Refused(key) from None
-            appended[table.name] = appended.get(table.name, 0) + sum(n for _, _, _, n in files)
-        for name, parts in batches.items():
-            if name not in columns:  # reached only by lines converted in Python
-                columns[name] = ([c for c, _ in REJECTED] if name == "rejected" else
-                                 self.migrate(self.tables[name], max((version_of(b) for b in parts), key=version_key)))
-            self._append(name, columns[name], pa.Table.from_batches(parts))
-            appended[name] = appended.get(name, 0) + sum(b.num_rows for b in parts)
+                raise _Refused(group) from None
 
-    def _read(self, table: Table, columns: list[str], version: str, enveloped: bool, files: list[Unread]) -> None:
-        """Insert unread lines of one version, read by DuckDB's JSON reader."""
-        self._first(table.name)
+    def _read(self, table: Table, columns: list[str], version: str, enveloped: bool, input_name: str,
+              files: list[_Unread], cut: _Unread | None, upto: int | None) -> None:
+        """Insert unread lines of one version and input, read by DuckDB's JSON reader."""
         kinds = dict(table.columns)
-        payload = [c for c, _ in table.payload if c in columns]
-        event = ", ".join(f"{quote(c)} {sql(kinds[c])}" for c in payload)
-        if enveloped:
-            attributes = ", ".join(f"{quote(c)} VARCHAR" for c, _ in ENVELOPE)  # `time` cast below, as Python reads it
-            event = f"{attributes}, data STRUCT({event})"
-        values = {"file": "m.file", "line": "r.line + m.shift", "version": "m.version"}
+        payload = [c for c in (c for c, _ in table.payload) if c in columns]
+        event = [(c, sql(kinds[c])) for c in payload]
+        if enveloped:  # `time` is read as text and cast below, as Python reads it
+            event = [(c, "VARCHAR") for c, _ in ENVELOPE] + [("data", "STRUCT(" + ", ".join(f"{quote(c)} {k}" for c, k in event) + ")")]
+        read = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': '{k.replace(chr(39), chr(39) * 2)}'"
+                         for c, k in [(LINE_MEMBER, "BIGINT"), *event])
+        # The line: its number in its chunk, plus the number of the input's line before the chunk
+        # (the file's name).
+        values = {"file": "$input", "line": f"r.{_LINE} + CAST(split_part(parse_filename(r.filename), '-', 1) AS BIGINT)",
+                  "version": "$version"}
         for c, _ in ENVELOPE:
-            values[c] = f"r.event.{quote(c)}" if enveloped else "NULL"
+            values[c] = f"r.{quote(c)}" if enveloped else "NULL"
         if enveloped:
-            values["time"] = "CAST(upper(r.event.time) AS TIMESTAMPTZ)"  # RFC 3339 allows a lowercase t and z
+            values["time"] = "CAST(upper(r.time) AS TIMESTAMPTZ)"  # RFC 3339 allows a lowercase t and z
         for c in payload:
-            values[c] = f"r.event{'.data' if enveloped else ''}.{quote(c)}"
-        paths = [path for path, _, _, _ in files]
-        listed = ", ".join(quote(c) for c in columns)
-        self.db.register("unread_files", pa.table({
-            "path": paths, "file": [f for _, f, _, _ in files], "shift": pa.array([s for _, _, s, _ in files], pa.int64()),
-            "version": [version] * len(files)}))
+            values[c] = f"r.data.{quote(c)}" if enveloped else f"r.{quote(c)}"
+        parameters: dict[str, Any] = {"paths": [u.path for u in files], "input": input_name, "version": version}
+        where = []
+        for n, unread in enumerate(files):  # a file cut at a row group's end: each side in its own
+            if unread.after:
+                where.append(f"(r.filename <> $after_{n} OR r.{_LINE} > {unread.after})")
+                parameters[f"after_{n}"] = unread.path
+            if unread is cut:
+                where.append(f"(r.filename <> $upto_{n} OR r.{_LINE} <= {upto})")
+                parameters[f"upto_{n}"] = unread.path
         self.db.execute(
-            f"INSERT INTO {table.name} ({listed}) SELECT {', '.join(values[c] for c in columns)} "
-            f"FROM read_ndjson(?, columns = {{'line': 'BIGINT', 'event': 'STRUCT({event.replace(chr(39), chr(39) * 2)})'}}, "
-            f"filename = true, maximum_object_size = {2 * LONGEST_UNREAD}) AS r JOIN unread_files AS m ON r.filename = m.path",
-            [paths])
-        self.db.unregister("unread_files")  # (after a refusal, once the transaction is rolled back)
+            f"INSERT INTO {table.name} ({', '.join(quote(c) for c in columns)}) SELECT {', '.join(values[c] for c in columns)} "
+            f"FROM read_ndjson($paths, columns = {{{read}}}, format = 'newline_delimited', filename = true, "
+            f"maximum_object_size = {2 * LONGEST_UNREAD}) AS r" + (f" WHERE {' AND '.join(where)}" if where else ""),
+            parameters)
 
-    def _convert_here(self, files: list[Unread]) -> Converted:
-        """The lines of `files`, converted in Python: the rows, and as `rejected` those no table can store."""
+    def _convert_here(self, name: str, files: list[_Unread]) -> None:
+        """The waiting lines of `files`, converted in Python: they wait as Arrow rows instead, and
+        those no table can store as rows of `rejected`."""
         assert self._rows is not None
-        out = Converted()
-        for path, name, shift, _ in files:
-            with open(path, "rb") as unread:
-                valid = []
-                for record in unread:
-                    head, _, rest = record.partition(b',"event":')
-                    valid.append((shift + int(head[len(b'{"line":'):]), rest[:-2]))  # without `}\n`
-            part = self._rows(name, valid)
-            for table_name, batch in part.tables.items():
-                out.tables[table_name] = (pa.Table.from_batches([out.tables[table_name], batch]).combine_chunks().to_batches()[0]
-                                          if table_name in out.tables else batch)
+        waiting = self._waiting[name]
+        for unread in files:
+            shift = int(os.path.basename(unread.path).split("-", 1)[0])
+            with open(unread.path, "rb") as records:
+                valid = [(shift + n, raw) for n, raw in map(line_of_unread, records) if n > unread.after]
+            os.unlink(unread.path)
+            part = self._rows(unread.input, valid)
+            waiting.files.remove(unread)
+            waiting.rows -= unread.rows
+            for batch in part.tables.values():
+                waiting.add(batch)
             if part.rejected is not None:
-                out.rejected = (part.rejected if out.rejected is None else
-                                pa.Table.from_batches([out.rejected, part.rejected]).combine_chunks().to_batches()[0])
-            out.unstorable += part.unstorable
-        return out
+                self._wait("rejected").add(part.rejected)
+            self.unstorable += part.unstorable
 
     def _first(self, name: str) -> None:
         if name not in self._first_new:
@@ -254,12 +304,11 @@ class DuckDBSink:
             self._first_new[name] = int(first)
 
     def _append(self, name: str, columns: list[str], rows: pa.Table) -> None:
-        self._first(name)
         need = 3 * rows.nbytes + (64 << 20)  # the batch, its copy into blocks, and room to work
         if need > self._limit:
             self._limit = need
             self.db.execute(f"SET memory_limit = '{need}B'")
-        listed = ", ".join(quote(c) for c in columns)
+        listed = ", ".join(quote(c) for c in rows.column_names if c in columns)
         self.db.register("incoming", rows)
         try:
             self.db.execute(f"INSERT INTO {name} ({listed}) SELECT {listed} FROM incoming")
@@ -299,16 +348,21 @@ class DuckDBSink:
         return {row[0] for row in found}
 
     def close(self, keep_open: bool = False) -> None:
-        """Write what is buffered, drop repeated keys; then every table at its newest version and
-        the views over them."""
+        """Write what waits, drop repeated keys; then every table at its newest version and the
+        views over them."""
         try:
             if self._writer is not None:
+                self._all_in.set()
                 self._queue.put(None)
                 self._writer.join()
                 self._writer = None
             if self._failed is not None:
                 raise self._failed
-            self.flush()
+            if not self._every_core:
+                self._use_every_core()
+            for name in [n for n in self._waiting if n != "rejected"] + ["rejected"]:
+                if name in self._waiting and self._waiting[name].rows:
+                    self._write_table(name)
             for name, appended in self._appended.items():
                 kept = appended - self._drop_repeats(name)
                 if name == "rejected":
@@ -324,3 +378,53 @@ class DuckDBSink:
             if not keep_open:
                 self.db.close()
 
+
+@dataclass
+class _Taken:
+    """The first rows of a table's waiting ones: batches (the last perhaps sliced), files (the
+    last, `cut`, perhaps only its first `cut_rows` lines), and what is left to wait."""
+
+    rows: int = 0
+    batches: list[pa.RecordBatch] = field(default_factory=list)
+    files: list[_Unread] = field(default_factory=list)
+    cut: _Unread | None = None
+    cut_rows: int = 0
+    rest_batches: list[pa.RecordBatch] = field(default_factory=list)
+    rest_files: list[_Unread] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, waiting: _Waiting, rows: int | None) -> _Taken:
+        taken = cls(rows=waiting.rows if rows is None else min(rows, waiting.rows))
+        left = taken.rows
+        for batch in waiting.batches:
+            if left >= batch.num_rows:
+                taken.batches.append(batch)
+            elif left > 0:
+                taken.batches.append(batch.slice(0, left))
+                taken.rest_batches.append(batch.slice(left))
+            else:
+                taken.rest_batches.append(batch)
+            left = max(0, left - batch.num_rows)
+        for unread in waiting.files:
+            if left >= unread.rows:
+                taken.files.append(unread)
+            elif left > 0:
+                taken.files.append(unread)
+                taken.cut, taken.cut_rows = unread, left
+            else:
+                taken.rest_files.append(unread)
+            left = max(0, left - unread.rows)
+        return taken
+
+
+def _number_at(unread: _Unread, k: int) -> int:
+    """The number (in its file) of the `k`-th line of `unread` still waiting."""
+    with open(unread.path, "rb") as records:
+        seen = 0
+        for record in records:
+            number, _ = line_of_unread(record)
+            if number > unread.after:
+                seen += 1
+                if seen == k:
+                    return number
+    raise AssertionError(f"{unread.path}: fewer than {k} lines after {unread.after}")

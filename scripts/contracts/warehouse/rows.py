@@ -7,15 +7,16 @@ returns one record batch per table, plus the rejected lines with their violation
 the chunk is a row of one or the other, or blank.
 
 For DuckDB (`Converter.lines_dir` set) the valid lines of a version are not read into Arrow here:
-they are written, as they are, to a file of JSON lines that DuckDB's own reader turns into the
-table's columns (duckdb_sink.py). Reading them into Arrow and then copying the Arrow into DuckDB
-costs twice what DuckDB's reader alone costs (docs/performance.md).
+they are written, as they are but for their line number, to a file of JSON lines that DuckDB's
+own reader turns into the table's columns (duckdb_sink.py). Reading them into Arrow and then
+copying the Arrow into DuckDB costs twice what DuckDB's reader alone costs (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,17 @@ ENVELOPE_ATTRIBUTES = ("id", "source", "type", "time", "dataschema", "subject")
 # Lines longer than this are converted here even for DuckDB: its JSON reader holds a few times the
 # largest line per thread, and one line of 100 MB (docs/bad-input.md B06) would take DuckDB's memory.
 LONGEST_UNREAD = 8 << 20  # bytes
+# An unread line carries its number (from the chunk's first line) as the object's first member,
+# `{"#line":N,...`: no event can have that member (an event's root allows no other members, an
+# envelope's extension attributes are lowercase letters and digits), and a line that had it anyway
+# would be refused by DuckDB's reader as a repeated key and converted in Python (duckdb_sink.py).
+LINE_MEMBER = "#line"
+_LINE_PREFIX = b'{"' + LINE_MEMBER.encode() + b'":%d,'
+# A \u escape of a surrogate; also found where the backslash is itself escaped (`\\ud…`): such
+# lines only take the slow way, which reads them right too.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD]")
+_PIECES = min(os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024, 1024)  # buffers per writev call
+_EMPTY_OBJECT = re.compile(rb"\{[ \t\r\n]*\}")  # no member to put the line number before
 
 
 @dataclass
@@ -117,47 +129,67 @@ class Converter:
     def chunk(self, data: bytes, file: str, first_line: int = 1, nbytes: int | None = None) -> Converted:
         """Every line of `data` (whole lines, `\\n`-separated), as rows of the tables or of
         `rejected`; line numbers count from `first_line`."""
-        checked = split_lines(data)
+        checked = split_lines(data)  # each line ends with its newline; rows hold lines without it
         result = self.checker.chunk(data, nbytes, checked)
-        lines = [line[:-1] for line in checked]  # the rows and `rejected` hold lines without their newline
         problems: dict[int, list[Problem]] = {}
         for problem in result.problems:
             problems.setdefault(problem[0], []).append(problem)
         assert result.routes is not None
         if len(result.routes) != result.valid:  # a line counted twice or lost: a bug, never bad input
             raise AssertionError(f"{file}: {len(result.routes)} lines to load, {result.valid} valid")
-        rejected = [(first_line + n - 1, lines[n - 1], found) for n, found in sorted(problems.items())]
+        rejected = [(first_line + n - 1, checked[n - 1][:-1], found) for n, found in sorted(problems.items())]
         # The fast way for most lines: grouped by the version the Checker validated them against,
         # read by a JSON reader in C++ (Arrow's, or DuckDB's). Lines with a \u escape of a surrogate
         # are parsed here, in Python (what those readers do with a lone surrogate is not what Python does).
         fast: dict[tuple[str, bool], list[int]] = {}
         slow = []
-        escapes = b"\\ud" in data or b"\\uD" in data  # looked for line by line only if anywhere
-        long_lines = self.lines_dir is not None and len(data) > LONGEST_UNREAD
+        # Looked for line by line only if anywhere; and anywhere only if there is a backslash at all
+        # (memchr), as looking for three bytes costs a microsecond a line.
+        escapes = b"\\" in data and _SURROGATE_ESCAPE.search(data) is not None
+        unread = self.lines_dir is not None
+        long_lines = unread and len(data) > LONGEST_UNREAD
         shift = first_line - 1
         for number, ref, enveloped in result.routes:
-            raw = lines[number - 1]
-            if (escapes and (b"\\ud" in raw or b"\\uD" in raw)) or (long_lines and len(raw) > LONGEST_UNREAD):
-                slow.append((shift + number, raw))
+            raw = checked[number - 1]
+            if ((escapes and _SURROGATE_ESCAPE.search(raw)) or (long_lines and len(raw) > LONGEST_UNREAD)
+                    or (unread and not _takes_line_member(raw))):
+                slow.append((shift + number, raw[:-1]))
             else:
                 group = fast.get((ref, enveloped))
                 if group is None:
                     group = fast[(ref, enveloped)] = []
                 group.append(number)
-        if self.lines_dir is not None:
-            converted = self._convert(file, slow, rejected, result)
-            converted.unread = {key: (self.unread_file(lines, numbers, shift), len(numbers)) for key, numbers in fast.items()}
+        if unread:
+            for key in [k for k in fast if self._names_line_member(k[0])]:
+                slow += [(shift + n, checked[n - 1][:-1]) for n in fast.pop(key)]
+            converted = self._convert(file, sorted(slow), rejected, result)
+            converted.unread = {key: (self.unread_file(checked, numbers, shift), len(numbers)) for key, numbers in fast.items()}
             return converted
-        groups = {key: [(shift + n, lines[n - 1]) for n in numbers] for key, numbers in fast.items()}
+        groups = {key: [(shift + n, checked[n - 1][:-1]) for n in numbers] for key, numbers in fast.items()}
         return self._convert(file, slow, rejected, result, groups)
 
     def unread_file(self, lines: list[bytes], numbers: list[int], shift: int = 0) -> str:
-        """The lines `numbers` (from 1) as `{"line": shift + N, "event": ...}` records in a new file
-        of `lines_dir`: the line number rides with the line, whatever order a reader returns them in."""
+        """The lines `numbers` (from 1; each ends with its newline and starts with `{`, see
+        `_takes_line_member`) in a new file of `lines_dir`, each with its number, `shift + N`, as
+        its first member: the number rides with the line, whatever order a reader returns them in."""
         assert self.lines_dir is not None
+        parts: list[bytes | memoryview] = []
+        add = parts.append
+        for n in numbers:
+            add(_LINE_PREFIX % (shift + n))
+            add(memoryview(lines[n - 1])[1:])  # the line after its `{`, copied only into the file
         path = os.path.join(self.lines_dir, f"{uuid.uuid4().hex}.jsonl")
-        with open(path, "wb") as out:
-            out.write(b"".join([b'{"line":%d,"event":%b}\n' % (shift + n, lines[n - 1]) for n in numbers]))
+        out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            # Straight from the lines to the file (no joined copy), as many pieces a call as allowed.
+            for start in range(0, len(parts), _PIECES):
+                pieces = parts[start:start + _PIECES]
+                written = os.writev(out, pieces)
+                rest = memoryview(b"".join(pieces))[written:] if written < sum(map(len, pieces)) else b""
+                while rest:  # a short write (signals; a full disk raises OSError instead)
+                    rest = rest[os.write(out, rest):]
+        finally:
+            os.close(out)
         return path
 
     def rows(self, file: str, valid: list[tuple[int, bytes]]) -> Converted:
@@ -256,6 +288,11 @@ class Converter:
                 columns.append(read.column(name).chunk(0))
         return pa.RecordBatch.from_arrays(columns, schema=schema)
 
+    def _names_line_member(self, ref: str) -> bool:
+        """Whether the table of `ref` has a column named as the line number's member (its lines are
+        then converted here: DuckDB's reader would take the one for the other)."""
+        return any(name == LINE_MEMBER for name, _ in self._table_of(self._schema_file(ref)).columns)
+
     def _schema_file(self, ref: str) -> SchemaFile:
         found = self._files.get(ref)
         if found is None:
@@ -304,6 +341,18 @@ class Converter:
             return None
         named = value.get("type" if is_envelope(value) else "event_type") if isinstance(value, dict) else None
         return named if isinstance(named, str) else None
+
+
+def _takes_line_member(raw: bytes) -> bool:
+    """Whether a valid line can carry its number as a first member: it starts with the object's
+    `{` (nothing before it) and has a member to put it before."""
+    return raw[0] == 0x7B and (raw[1] == 0x22 or not _EMPTY_OBJECT.match(raw))  # `{`, then `"` or not `}`
+
+
+def line_of_unread(record: bytes) -> tuple[int, bytes]:
+    """An unread file's record back as (its number, the line as it was, without its newline)."""
+    head, _, rest = record.partition(b",")
+    return int(head[head.index(b":") + 1:]), b"{" + (rest[:-1] if rest.endswith(b"\n") else rest)
 
 
 def _json_texts(group: list[tuple[int, bytes]], name: str, enveloped: bool) -> list[str | None]:
