@@ -227,15 +227,17 @@ def test_a_value_duckdbs_reader_refuses_is_converted_in_python_and_nothing_is_lo
     assert sink.lines_dir is not None and not Path(sink.lines_dir).exists()  # the unread files are gone
 
 
-def _sink_load(tmp_path: Path, db: str, chunks: list[bytes]) -> tuple[Any, list[tuple[str, int]]]:
+def _sink_load(tmp_path: Path, db: str, chunks: list[bytes], row_group: int | None = None) -> tuple[Any, list[tuple[str, int]]]:
     """`chunks` of one input, through the Converter and the sink as `contracts load` hands them over
-    (in one process); the sink, and (table, rows) of each insert made before the end."""
+    (in one process), committing `row_group` rows at a time; the sink, and (table, rows) of each
+    insert made before the end."""
     from contracts.warehouse import duckdb_sink
     from contracts.warehouse.rows import Converter
 
     converter = Converter(CATALOGUE, None)
     sink = duckdb_sink.DuckDBSink(str(tmp_path / db), TABLES)
     sink.reads_lines(converter)
+    sink.row_group = row_group or sink.row_group
     writes: list[tuple[str, int]] = []
     write_table = sink._write_table
 
@@ -253,11 +255,9 @@ def _sink_load(tmp_path: Path, db: str, chunks: list[bytes]) -> tuple[Any, list[
     return sink, writes
 
 
-def test_row_groups_end_within_a_file_and_every_line_lands_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_row_groups_end_within_a_file_and_every_line_lands_once(tmp_path: Path) -> None:
     # Row groups of 7 rows over chunks of 40 lines: most inserts stop inside a file of unread lines
     # and the next one starts there. Bare and enveloped lines, three versions, invalid lines between.
-    from contracts.warehouse import duckdb_sink
-
     kinds = [(e, v) for e, v in VERSIONS if e != "multi_workflow.batch_metrics"]
     valid = [fx for e, v in kinds for fx in _of(e, v, True)]
     invalid = [fx for e, v in kinds for fx in _of(e, v, False)][:3]
@@ -272,8 +272,7 @@ def test_row_groups_end_within_a_file_and_every_line_lands_once(tmp_path: Path, 
     chunks = [b"".join(lines[k:k + 40]) for k in range(0, len(lines), 40)]
 
     whole, _ = _sink_load(tmp_path, "whole.duckdb", chunks)  # every table in one insert, at the end
-    monkeypatch.setattr(duckdb_sink, "ROW_GROUP", 7)
-    cut, writes = _sink_load(tmp_path, "cut.duckdb", chunks)
+    cut, writes = _sink_load(tmp_path, "cut.duckdb", chunks, row_group=7)
     during = [rows for _, rows in writes if rows != -1]
     assert len(during) >= 20 and all(rows % 7 == 0 for rows in during)
     assert (cut.inserted, cut.rejected_inserted) == (whole.inserted, whole.rejected_inserted)
@@ -290,12 +289,10 @@ def test_row_groups_end_within_a_file_and_every_line_lands_once(tmp_path: Path, 
         assert payload_of(row, TABLES["plan_created_v1"]) == {k: v for k, v in payload.items() if v is not None}
 
 
-def test_a_refused_value_in_a_file_cut_at_a_row_group_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from contracts.stream import ChunkResult
+def test_a_refused_value_in_a_file_cut_at_a_row_group_loses_nothing(tmp_path: Path) -> None:
     from contracts.warehouse import duckdb_sink
     from contracts.warehouse.rows import Converter
 
-    monkeypatch.setattr(duckdb_sink, "ROW_GROUP", 3)
     fx = _of("multi_workflow.batch_metrics", "1.0.0", True)[0]
     good = {"event_type": fx.event, **fx.payload}
     values = [good] * 3 + [{**good, "multi_workflow_count": 2**63}] + [good] * 6  # 10 lines: 9 before the cut
@@ -303,6 +300,7 @@ def test_a_refused_value_in_a_file_cut_at_a_row_group_loses_nothing(tmp_path: Pa
     converter = Converter(CATALOGUE, None)
     sink = duckdb_sink.DuckDBSink(str(tmp_path / "w.duckdb"), TABLES)
     sink.reads_lines(converter)
+    sink.row_group = 3
     converted = converter.rows("in.jsonl", [])
     converted.unread = {(fx.ref, False): (converter.unread_file(data.splitlines(keepends=True), list(range(1, 11))), 10)}
     sink.write(converted, "in.jsonl", 21)
@@ -310,3 +308,25 @@ def test_a_refused_value_in_a_file_cut_at_a_row_group_loses_nothing(tmp_path: Pa
     assert (sink.inserted, sink.rejected_inserted, sink.unstorable) == (9, 1, 1)
     assert [r["line"] for r in table_rows(tmp_path / "w.duckdb", "batch_metrics_v1")] == [21, 22, 23, *range(25, 31)]
     assert [r["line"] for r in table_rows(tmp_path / "w.duckdb", "rejected")] == [24]
+
+
+def test_a_row_group_duckdb_runs_out_of_memory_on_is_done_again_with_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DuckDB's JSON reader alone asks for 32 MB: a limit of 4 MB fails every insert until doubled.
+    from contracts.warehouse import duckdb_sink
+
+    fx = _of("multi_workflow.execution_summary", "1.1.0", True)
+    lines = [{"event_type": f.event, **f.payload} for f in fx] * 20
+    path = _write_lines(tmp_path / "s.jsonl", lines)
+    monkeypatch.setattr(duckdb_sink, "MEMORY_LIMIT", 4 << 20)
+    limits: list[int] = []
+    close = duckdb_sink.DuckDBSink.close
+
+    def recorded(self: Any, keep_open: bool = False) -> None:
+        close(self, keep_open)
+        limits.append(self._limit)
+
+    monkeypatch.setattr(duckdb_sink.DuckDBSink, "close", recorded)
+    summary = _load(tmp_path / "w.duckdb", path)
+    assert (summary.loaded, summary.rejected) == (len(lines), 0)
+    assert limits and 4 << 20 < limits[0] <= duckdb_sink.MEMORY_CEILING
+    assert sorted(r["line"] for r in table_rows(tmp_path / "w.duckdb", "execution_summary_v1")) == list(range(1, len(lines) + 1))

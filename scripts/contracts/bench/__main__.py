@@ -591,7 +591,7 @@ measurements taken in the same run on the same machine; the targets are those of
   In the workers a chunk is validated (the same Checker) and its valid lines, each with its number
   as a first member, are written to files (in /dev/shm when it has room) that DuckDB's JSON reader
   reads straight into the table's columns: reading them into Arrow first and copying the Arrow into
-  DuckDB cost about twice as much. Each table is written a whole row group at a time (122,880
+  DuckDB cost about twice as much. Each table is written whole row groups at a time (of 61,440
   rows, one commit): a commit that leaves a row group part-filled has the next one compress it
   again. What load costs beyond validate is mostly DuckDB's: parsing, building the nested columns,
   compressing and writing them, on the writer's one thread; the rows still waiting when the
