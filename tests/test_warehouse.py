@@ -330,3 +330,22 @@ def test_a_row_group_duckdb_runs_out_of_memory_on_is_done_again_with_more(tmp_pa
     assert (summary.loaded, summary.rejected) == (len(lines), 0)
     assert limits and 4 << 20 < limits[0] <= duckdb_sink.MEMORY_CEILING
     assert sorted(r["line"] for r in table_rows(tmp_path / "w.duckdb", "execution_summary_v1")) == list(range(1, len(lines) + 1))
+
+
+def test_an_event_with_a_member_named_like_the_line_number_keeps_both(tmp_path: Path) -> None:
+    # The unread lines carry their number as `#line`; an event that has such a member of its own is
+    # converted in Python instead, and keeps its value beside the line it was read from.
+    from conftest import catalogue_of
+    from contracts.warehouse.rows import LINE_MEMBER
+
+    catalogue = catalogue_of(tmp_path, {"x.odd": {
+        "type": "object", "additionalProperties": False, "required": [LINE_MEMBER],
+        "properties": {LINE_MEMBER: {"type": "integer"}, "a": {"type": "string"}},
+    }})
+    path = _write_lines(tmp_path / "odd.jsonl", [{LINE_MEMBER: 100 + n, "a": str(n)} for n in range(5)])
+    summary = _load(tmp_path / "w.duckdb", path, event="x.odd", catalogue=catalogue)
+    assert (summary.loaded, summary.rejected) == (5, 0)
+    rows = table_rows(tmp_path / "w.duckdb", "odd_v1")
+    assert [(r["line"], r[LINE_MEMBER], r["a"]) for r in rows] == [(n + 1, 100 + n, str(n)) for n in range(5)]
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:  # the contract's views need its tables
+        assert con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (0,)

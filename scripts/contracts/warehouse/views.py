@@ -28,7 +28,16 @@ def views() -> list[View]:
     return out
 
 
-def apply(db: Any) -> None:
-    """Create (or replace) every view: needs every table of major 1 at its newest version."""
+def apply(db: Any) -> list[str]:
+    """Create (or replace) every view whose tables (and earlier views) the database has: all of them
+    for this contract's catalogue, with every table of major 1 at its newest version. The views
+    left out (another catalogue's events, without these tables)."""
+    import duckdb
+
+    left_out = []
     for view in views():
-        db.execute(view.sql)
+        try:
+            db.execute(view.sql)
+        except (duckdb.CatalogException, duckdb.BinderException):  # a table or column it reads is not there
+            left_out.append(view.name)
+    return left_out
