@@ -9,6 +9,7 @@ import pty
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,26 @@ def test_runner_results_come_back_in_order(tmp_path: Path) -> None:
     assert [(r.lines, r.valid, r.invalid, r.problems) for r in parallel] == [
         (r.lines, r.valid, r.invalid, r.problems) for r in serial
     ]
+
+
+def test_workers_run_at_the_niceness_they_are_given(tmp_path: Path) -> None:
+    # `contracts load` starts its workers nicer than its writer thread (warehouse/load.py).
+    from contracts.warehouse.load import WORKER_NICENESS
+
+    checker = Checker(Catalogue.packaged(), None)
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    for nice in (0, WORKER_NICENESS):
+        runner = Runner(checker, jobs=2, nice=nice)
+        try:
+            workers = runner.start()
+            assert workers is not None
+            wanted = [min(19, base + nice)] * 2
+            deadline = time.monotonic() + 10  # each worker sets its own niceness as it starts
+            while (found := [os.getpriority(os.PRIO_PROCESS, w.process.pid) for w in workers.workers]) != wanted:
+                assert time.monotonic() < deadline, found
+                time.sleep(0.01)
+        finally:
+            runner.close()
 
 
 def test_no_progress_bar_when_piped(mixed: Path) -> None:

@@ -17,6 +17,7 @@ closes, so even a main process killed outright leaves no worker behind.
 from __future__ import annotations
 
 import itertools
+import os
 import multiprocessing
 import signal
 from collections import deque
@@ -33,7 +34,9 @@ from .stream import Checker, ChunkResult, Task, lost
 WINDOW = 2
 
 
-def _serve(conn: Connection, checker: Checker, inherited: list[Connection]) -> None:
+def _serve(conn: Connection, checker: Checker, inherited: list[Connection], nice: int = 0) -> None:
+    if nice:
+        os.nice(nice)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for other in inherited:  # the main process's ends of the other workers' pipes
@@ -74,14 +77,14 @@ def _death(process: Any) -> str:
 class Workers:
     """`jobs` forked workers validating chunks; results in chunk order."""
 
-    def __init__(self, checker: Checker, jobs: int) -> None:
+    def __init__(self, checker: Checker, jobs: int, nice: int = 0) -> None:
         self.checker = checker
         self.workers: list[_Worker] = []
         context = multiprocessing.get_context("fork")
         for _ in range(jobs):
             mine, theirs = context.Pipe()
             inherited = [w.conn for w in self.workers] + [mine]
-            process = context.Process(target=_serve, args=(theirs, checker, inherited), daemon=True)
+            process = context.Process(target=_serve, args=(theirs, checker, inherited, nice), daemon=True)
             process.start()
             theirs.close()
             self.workers.append(_Worker(process, mine))
@@ -176,9 +179,10 @@ class Runner:
     """Runs chunks in this process or, once a stream proves longer than a chunk, on `jobs`
     supervised worker processes; results come back in the order of the chunks."""
 
-    def __init__(self, checker: Checker, jobs: int) -> None:
+    def __init__(self, checker: Checker, jobs: int, nice: int = 0) -> None:
         self.checker = checker
         self.jobs = max(1, jobs)
+        self.nice = nice  # added to the workers' niceness: they yield the cores to this process's threads
         self._workers: Workers | None = None
 
     def results(self, tasks: Iterator[Task]) -> Iterator[ChunkResult]:
@@ -201,7 +205,7 @@ class Runner:
         """Start the workers now (when a stream may need them): forking before any thread of the
         progress bar exists keeps the workers clear of locks those threads might hold."""
         if self._workers is None and self.jobs > 1:
-            self._workers = Workers(self.checker, self.jobs)
+            self._workers = Workers(self.checker, self.jobs, self.nice)
         return self._workers
 
     def close(self) -> None:

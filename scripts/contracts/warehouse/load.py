@@ -22,6 +22,7 @@ from ..validate_cmd import UnusableInput, _Progress, read_input, show_progress
 from .rows import Converted, Converter
 
 DEFAULT_DB = "events.duckdb"
+WORKER_NICENESS = 10  # added to the workers' niceness (Linux: a weight of about a tenth of the writer's)
 
 
 @dataclass
@@ -53,7 +54,9 @@ class Load:
             raise UnusableInput(str(exc)) from None
         self.sink = sink
         self.summary = LoadSummary()
-        self._runner = Runner(self.converter, jobs)  # type: ignore[arg-type]  # any object with run(task)
+        # The workers yield to the writer thread: it is the slower stage, and every second it waits
+        # for a core is a second more at the end (1,000,000 events: 7.8s against 8.2-8.7s, make bench).
+        self._runner = Runner(self.converter, jobs, WORKER_NICENESS)  # type: ignore[arg-type]  # any object with run(task)
         self._progress = _Progress() if progress else None
 
     def run(self, path: str) -> None:
