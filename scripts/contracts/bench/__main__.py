@@ -587,7 +587,8 @@ measurements taken in the same run on the same machine; the targets are those of
   child that runs the command; the large file is the stream repeated.
 - `contracts load` is timed as a user runs it, into a new DuckDB file, against `contracts validate`
   of the same file in the same run (best of `--repeat-load` each, interleaved). Both spread the file
-  over the same `--jobs` worker processes; load's main process also writes DuckDB, with one thread.
+  over the same `--jobs` worker processes; load's main process also writes DuckDB, with one thread,
+  and its workers run at niceness +10 so that this writer, the slower stage, always has a core.
   In the workers a chunk is validated (the same Checker) and its valid lines, each with its number
   as a first member, are written to files (in /dev/shm when it has room) that DuckDB's JSON reader
   reads straight into the table's columns: reading them into Arrow first and copying the Arrow into
