@@ -17,8 +17,8 @@ closes, so even a main process killed outright leaves no worker behind.
 from __future__ import annotations
 
 import itertools
-import os
 import multiprocessing
+import os
 import signal
 from collections import deque
 from collections.abc import Iterator
