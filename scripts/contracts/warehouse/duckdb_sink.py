@@ -41,7 +41,7 @@ from ..findings import Unusable
 from ..scratch import memory_root, scratch_dir
 from . import duckdb_ddl, views
 from .columns import ENVELOPE, REJECTED, Table, quote, sql
-from .rows import LINE_MEMBER, LONGEST_UNREAD, Converted, line_of_unread, version_of
+from .rows import LINE_MEMBER, LONGEST_UNREAD, Converted, line_of_unread, number_of_unread, version_of
 
 # Rows per row group of the tables this sink writes (the database is attached with it; DuckDB's
 # default is 122,880): a commit writes whole row groups, and holds one in memory until it does.
@@ -80,7 +80,8 @@ class _Refused(Exception):
 class _Unread:
     """A file of unread lines of one version, waiting in its table's queue."""
 
-    path: str  # named `<shift>-…`: the number of the input's line before its chunk's first
+    path: str  # named `<shift>-…`, for DuckDB's reader
+    shift: int  # the number of the input's line before its chunk's first
     input: str  # the input the lines came from
     ref: str  # NAME@VERSION
     enveloped: bool
@@ -185,7 +186,7 @@ class DuckDBSink:
             # then adds to each line's number (known only now: chunks are numbered in input order).
             named = os.path.join(os.path.dirname(path), f"{first_line - 1}-{os.path.basename(path)}")
             os.rename(path, named)
-            self._wait(self._versions[ref][0].name).add(_Unread(named, name, ref, enveloped, count))
+            self._wait(self._versions[ref][0].name).add(_Unread(named, first_line - 1, name, ref, enveloped, count))
         for table, batch in converted.tables.items():
             self._wait(table).add(batch)
         if converted.rejected is not None:
@@ -272,7 +273,7 @@ class DuckDBSink:
               files: list[_Unread], cut: _Unread | None, upto: int | None) -> None:
         """Insert unread lines of one version and input, read by DuckDB's JSON reader."""
         kinds = dict(table.columns)
-        payload = [c for c in (c for c, _ in table.payload) if c in columns]
+        payload = [c for c, _ in table.payload if c in columns]
         event = [(c, sql(kinds[c])) for c in payload]
         if enveloped:  # `time` is read as text and cast below, as Python reads it
             event = [(c, "VARCHAR") for c, _ in ENVELOPE] + [("data", "STRUCT(" + ", ".join(f"{quote(c)} {k}" for c, k in event) + ")")]
@@ -309,9 +310,8 @@ class DuckDBSink:
         assert self._rows is not None
         waiting = self._waiting[name]
         for unread in files:
-            shift = int(os.path.basename(unread.path).split("-", 1)[0])
             with open(unread.path, "rb") as records:
-                valid = [(shift + n, raw) for n, raw in map(line_of_unread, records) if n > unread.after]
+                valid = [(unread.shift + n, raw) for n, raw in map(line_of_unread, records) if n > unread.after]
             os.unlink(unread.path)
             part = self._rows(unread.input, valid)
             waiting.files.remove(unread)
@@ -446,7 +446,7 @@ def _number_at(unread: _Unread, k: int) -> int:
     with open(unread.path, "rb") as records:
         seen = 0
         for record in records:
-            number, _ = line_of_unread(record)
+            number = number_of_unread(record)
             if number > unread.after:
                 seen += 1
                 if seen == k:

@@ -15,7 +15,6 @@ copying the Arrow into DuckDB costs twice what DuckDB's reader alone costs (docs
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import re
 import uuid
@@ -31,7 +30,7 @@ from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, Schema
 from multi_workflow_telemetry.envelopes import is_envelope
 from multi_workflow_telemetry.fast import loads_exact, strip_bom
 
-from ..stream import Checker, ChunkResult, Problem, Task, split_lines
+from ..stream import Checker, ChunkResult, Problem, Task, collector_paused, split_lines
 from . import arrow
 from .columns import Scalar, Table, tables
 
@@ -130,16 +129,8 @@ class Converter:
     def chunk(self, data: bytes, file: str, first_line: int = 1, nbytes: int | None = None) -> Converted:
         """Every line of `data` (whole lines, `\\n`-separated), as rows of the tables or of
         `rejected`; line numbers count from `first_line`."""
-        # As in Checker.chunk: no reference cycles are made here, and the cyclic collector, set off
-        # by every few hundred new objects (a line's number and its view, for each valid line),
-        # cost the workers 1.6 CPU-s in 1,000,000 events (py-spy) for nothing.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():  # a line's number and its view, for each valid line, make no cycle
             return self._chunk(data, file, first_line, nbytes)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _chunk(self, data: bytes, file: str, first_line: int, nbytes: int | None) -> Converted:
         checked = split_lines(data)  # each line ends with its newline; rows hold lines without it
@@ -362,10 +353,15 @@ def _takes_line_member(raw: bytes) -> bool:
     return raw[0] == 0x7B and (raw[1] == 0x22 or not _EMPTY_OBJECT.match(raw))  # `{`, then `"` or not `}`
 
 
+def number_of_unread(record: bytes) -> int:
+    """The number an unread file's record carries (`{"#line":N,…`)."""
+    return int(record[_LINE_PREFIX.index(b"%d"):record.index(b",")])
+
+
 def line_of_unread(record: bytes) -> tuple[int, bytes]:
     """An unread file's record back as (its number, the line as it was, without its newline)."""
-    head, _, rest = record.partition(b",")
-    return int(head[head.index(b":") + 1:]), b"{" + (rest[:-1] if rest.endswith(b"\n") else rest)
+    rest = record[record.index(b",") + 1:]
+    return number_of_unread(record), b"{" + (rest[:-1] if rest.endswith(b"\n") else rest)
 
 
 def _json_texts(group: list[tuple[int, bytes]], name: str, enveloped: bool) -> list[str | None]:

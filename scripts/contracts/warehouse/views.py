@@ -3,6 +3,7 @@ as later views read earlier ones). The first comment of each file says what it a
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,16 +29,12 @@ def views() -> list[View]:
     return out
 
 
-def apply(db: Any) -> list[str]:
+def apply(db: Any) -> None:
     """Create (or replace) every view whose tables (and earlier views) the database has: all of them
-    for this contract's catalogue, with every table of major 1 at its newest version. The views
-    left out (another catalogue's events, without these tables)."""
+    for this contract's catalogue, with every table of major 1 at its newest version; none for
+    another catalogue's events."""
     import duckdb
 
-    left_out = []
     for view in views():
-        try:
+        with contextlib.suppress(duckdb.CatalogException, duckdb.BinderException):  # a table or column it reads is not there
             db.execute(view.sql)
-        except (duckdb.CatalogException, duckdb.BinderException):  # a table or column it reads is not there
-            left_out.append(view.name)
-    return left_out
