@@ -106,6 +106,64 @@ def test_loading_twice_adds_nothing(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*) FROM rejected").fetchone()[0] == first.rejected + third.rejected
 
 
+def _other(fixtures: list[Fixture]) -> list[dict[str, Any]]:
+    """Other events of the same shape: each fixture with another issue number."""
+    return [{**fx.payload, "issue_number": 90000 + n} for n, fx in enumerate(fixtures)]
+
+
+def test_other_events_at_the_same_place_are_loaded_and_one_file_under_any_name_is_one_input(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event without an `id` is keyed by its file, line and content: a file written anew under
+    the same name, or another stream on standard input, is loaded, not taken for the first
+    (they were "already loaded" and dropped when the key was the place alone); the same file as
+    `x.jsonl`, `./x.jsonl`, its absolute path or a symlink is one input."""
+    valid = _of("multi_workflow.plan_created", "1.1.0", True)
+    invalid = _of("multi_workflow.plan_created", "1.1.0", False)
+    first = [fx.payload for fx in valid] + [fx.payload for fx in invalid]
+    second = _other(valid) + [{**fx.payload, "issue_number": -1} for fx in invalid]
+    db, path = tmp_path / "w.duckdb", tmp_path / "events.jsonl"
+    _write_lines(path, first)
+    one = _load(db, path, event="multi_workflow.plan_created")
+    _write_lines(path, second)  # the same name, other events on the same lines
+    two = _load(db, path, event="multi_workflow.plan_created")
+    assert (two.loaded, two.duplicates, two.rejected) == (one.loaded, 0, one.rejected) == (len(valid), 0, len(invalid))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link.jsonl").symlink_to(path)
+    for name in ("events.jsonl", "./events.jsonl", "link.jsonl", str(path)):
+        again = _load(db, Path(name), event="multi_workflow.plan_created")
+        assert (again.loaded, again.duplicates) == (0, len(valid)), name
+    rows = table_rows(db, "plan_created_v1", order="issue_number")
+    assert {r["file"] for r in rows} == {str(path)}
+    assert sorted(r["issue_number"] for r in rows) == sorted(e["issue_number"] for e in first[:len(valid)] + second[:len(valid)])
+    rejected = table_rows(db, "rejected")
+    assert len(rejected) == 2 * len(invalid)  # the second file's invalid lines are other lines too
+    # Standard input is one name for every stream: what it holds tells them apart.
+    for values, loaded in ((first, len(valid)), (_other(valid[:1]), 1), (first, 0)):
+        done = run_contracts("load", "--no-progress", "--event", "multi_workflow.plan_created", "--db", str(tmp_path / "stdin.duckdb"),
+                             "-", stdin="".join(json.dumps(v) + "\n" for v in values))
+        assert f" {loaded} loaded," in done.stderr, done.stderr
+
+
+def test_parquet_keeps_other_events_at_the_same_place_and_rewrites_the_same_ones(tmp_path: Path) -> None:
+    """Parquet files are named by input, first line and content: other events under the same name
+    get files of their own (the first ones were overwritten, and lost), the same ones the same files."""
+    valid = _of("multi_workflow.plan_created", "1.1.0", True)
+    lake, path = tmp_path / "lake", tmp_path / "events.jsonl"
+
+    def load(values: list[Any]) -> set[Path]:
+        _write_lines(path, values)
+        load_inputs(CATALOGUE, "multi_workflow.plan_created", [str(path)], parquet=str(lake), jobs=1, progress=False)
+        return set(lake.rglob("*.parquet"))
+
+    first = load([fx.payload for fx in valid])
+    second = load(_other(valid))
+    assert first < second
+    assert load([fx.payload for fx in valid]) == second  # the first events again: their own files, rewritten
+    with duckdb.connect() as con:
+        found = con.execute(f"SELECT issue_number FROM read_parquet('{lake}/event=*/*/*/*.parquet', hive_partitioning = true)").fetchall()
+    assert sorted(n for (n,) in found) == sorted([fx.payload["issue_number"] for fx in valid] + [e["issue_number"] for e in _other(valid)])
+
+
 def test_migration_from_1_0_0_to_1_1_0_keeps_one_table(tmp_path: Path) -> None:
     # The tools as they were at 1.0.0: a catalogue without the later schemas.
     old = tmp_path / "schemas-1.0.0"
@@ -248,7 +306,7 @@ def _sink_load(tmp_path: Path, db: str, chunks: list[bytes], row_group: int | No
     sink._write_table = recorded  # type: ignore[method-assign]
     first = 1
     for data in chunks:
-        converted = converter.chunk(data, "in.jsonl", 1).shifted(first - 1)  # as Load._add hands it over
+        converted = converter.chunk(data, "in.jsonl", 1).placed("in.jsonl", first - 1)  # as Load._add hands it over
         sink.write(converted, "in.jsonl", first)
         first += data.count(b"\n")
     sink.close()

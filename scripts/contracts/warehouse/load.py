@@ -10,6 +10,7 @@ rejected: the summary's counts add up.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,18 +61,20 @@ class Load:
         self._progress = _Progress() if progress else None
 
     def run(self, path: str) -> None:
-        problem = read_input(path, lambda name, raw: self._add(name, 0, self.converter.document(raw, name)), self._stream)
+        name = input_name(path)  # the rows' `file`; messages and the progress bar say the path as given
+        problem = read_input(path, lambda shown, raw: self._add(shown, name, 0, self.converter.document(raw, name)),
+                             lambda shown, tasks, size: self._stream(shown, name, tasks, size))
         if problem:
             self.summary.unusable.append(problem)
 
-    def _stream(self, name: str, tasks: Iterator[Task], size: int | None) -> None:
+    def _stream(self, shown: str, name: str, tasks: Iterator[Task], size: int | None) -> None:
         offset = 0
         if self._progress is not None and (size is None or size > CHUNK):
             self._runner.start()
-        bar = self._progress.start(name, size) if self._progress else None
+        bar = self._progress.start(shown, size) if self._progress else None
         try:
             for converted in self._runner.results(tasks):
-                self._add(name, offset, converted)
+                self._add(shown, name, offset, converted)
                 offset += converted.lines
                 if bar is not None:
                     bar.advance(converted.nbytes, converted.events)
@@ -79,17 +82,18 @@ class Load:
             if bar is not None:
                 bar.stop()
 
-    def _add(self, name: str, offset: int, converted: Converted | ChunkResult) -> None:
-        """One chunk, in line order: its rows written, its counts added."""
+    def _add(self, shown: str, name: str, offset: int, converted: Converted | ChunkResult) -> None:
+        """One chunk of input `name` (`shown` in messages), in line order: its rows written, its
+        counts added."""
         if isinstance(converted, ChunkResult):
             # A worker died holding this chunk (supervise.py): none of it is loaded, the run goes
             # on, and the range is reported as `contracts validate` reports it (exit 2).
             self.summary.events += converted.events
             self.summary.not_loaded += converted.not_validated
             self.summary.blank_lines += converted.blank_lines
-            self.summary.unusable.append(f"{name}:{offset + 1}-{offset + converted.lines}: not loaded: {converted.lost}")
+            self.summary.unusable.append(f"{shown}:{offset + 1}-{offset + converted.lines}: not loaded: {converted.lost}")
             return
-        converted = converted.shifted(offset)
+        converted = converted.placed(name, offset)
         self.sink.write(converted, name, offset + 1)
         s = self.summary
         s.events += converted.events
@@ -110,6 +114,16 @@ class Load:
         s.duplicates = s.events - s.rejected - s.loaded - s.not_loaded
         return s
 
+
+
+def input_name(path: str) -> str:
+    """An input as its rows name it (`file`), which is also the key of an event without an `id`
+    (duckdb_sink.py): a regular file by its real path, so that `x.jsonl`, `./x.jsonl`, its
+    absolute path and a symlink to it are one input wherever the load runs from; standard input
+    `<stdin>`; anything else (a FIFO, /dev/fd/N) as given."""
+    if path == "-":
+        return "<stdin>"
+    return os.path.realpath(path) if os.path.isfile(path) else path
 
 
 def load_inputs(catalogue: Catalogue, event: str | None, paths: list[str], *, db: str | None = None,

@@ -3,8 +3,10 @@
 no time, under `date=__HIVE_DEFAULT_PARTITION__`), and `DIR/_rejected/part-….parquet` (a name engines skip when
 they discover the partitions of `DIR`).
 
-The Spark job writes the same layout. Idempotent per input: a file's name comes from the input
-and the chunk's first line, so loading the same input again rewrites the same files.
+The Spark job writes the same layout. Idempotent per input: a file's name comes from the input,
+the chunk's first line and a digest of the chunk's rows, so loading the same input again rewrites
+the same files, and other lines at the same place (a file written anew under the same name,
+another stream on standard input) get files of their own instead of overwriting the first ones.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class ParquetSink:
         self.rejected_inserted = 0
 
     def write(self, converted: Converted, name: str, first_line: int) -> None:
-        stem = hashlib.sha256(f"{name}\0{first_line}".encode()).hexdigest()[:16]
+        stem = _stem(converted, name, first_line)
         for table_name, batch in converted.tables.items():
             rows = pa.Table.from_batches([with_partitions(batch, self.tables[table_name].event)])
             partitioning = ds.partitioning(pa.schema([rows.schema.field(p) for p in PARTITIONS]), flavor="hive")
@@ -50,3 +52,16 @@ class ParquetSink:
 
     def close(self) -> None:
         pass
+
+
+def _stem(converted: Converted, name: str, first_line: int) -> str:
+    """The name shared by a chunk's files: its input and first line, and what its rows hold (their
+    Arrow buffers: the same lines convert to the same buffers)."""
+    digest = hashlib.sha256(f"{name}\0{first_line}\0".encode())
+    batches = [converted.tables[t] for t in sorted(converted.tables)]
+    for batch in batches + ([converted.rejected] if converted.rejected is not None else []):
+        for column in batch.columns:
+            for buffer in column.buffers():
+                if buffer is not None:
+                    digest.update(buffer)
+    return digest.hexdigest()[:24]

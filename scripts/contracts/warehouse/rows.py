@@ -68,26 +68,29 @@ class Converted:
     rejected: pa.RecordBatch | None = None
     # With `Converter.lines_dir`: valid lines still to be read, per (NAME@VERSION, enveloped):
     # a file of `{"line": N, "event": <the line>}` records, and how many. N counts from the chunk's
-    # `first_line` and `shifted` leaves it be: the sink adds the chunk's place in its input.
+    # `first_line` and `placed` leaves it be: the sink adds the chunk's place in its input.
     unread: dict[tuple[str, bool], tuple[str, int]] = field(default_factory=dict)
 
     @property
     def loaded(self) -> int:
         return sum(b.num_rows for b in self.tables.values()) + sum(n for _, n in self.unread.values())
 
-    def shifted(self, offset: int) -> Converted:
-        """The same rows with `offset` added to every line number (a chunk converted from line 1,
-        once its place in the file is known)."""
-        if not offset:
-            return self
-        self.tables = {name: _shift(b, offset) for name, b in self.tables.items()}
-        self.rejected = _shift(self.rejected, offset) if self.rejected is not None else None
+    def placed(self, name: str, offset: int) -> Converted:
+        """The same rows as read from input `name`, with `offset` added to every line number (a
+        chunk converted from line 1, once its place in its input is known). The worker named the
+        rows after what it read (a path as given, or `<stdin>` for any stream); the input's name
+        is the load's to give (load.py, `input_name`)."""
+        self.tables = {table: _placed(b, name, offset) for table, b in self.tables.items()}
+        self.rejected = _placed(self.rejected, name, offset) if self.rejected is not None else None
         return self
 
 
-def _shift(batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
-    at = batch.schema.get_field_index("line")
-    return batch.set_column(at, "line", pc.add(batch.column(at), pa.scalar(offset, pa.int64())))
+def _placed(batch: pa.RecordBatch, name: str, offset: int) -> pa.RecordBatch:
+    file, line = batch.schema.get_field_index("file"), batch.schema.get_field_index("line")
+    batch = batch.set_column(file, "file", pa.array([name] * batch.num_rows, pa.string()))
+    if not offset:
+        return batch
+    return batch.set_column(line, "line", pc.add(batch.column(line), pa.scalar(offset, pa.int64())))
 
 
 class Converter:
