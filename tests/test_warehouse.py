@@ -146,19 +146,23 @@ def test_other_events_at_the_same_place_are_loaded_and_one_file_under_any_name_i
 
 def test_parquet_keeps_other_events_at_the_same_place_and_rewrites_the_same_ones(tmp_path: Path) -> None:
     """Parquet files are named by input, first line and content: other events under the same name
-    get files of their own (the first ones were overwritten, and lost), the same ones the same files."""
+    get files of their own (the first ones were overwritten, and lost), the same ones the same files,
+    and the summary says they were loaded already (it said loaded again)."""
     valid = _of("multi_workflow.plan_created", "1.1.0", True)
     lake, path = tmp_path / "lake", tmp_path / "events.jsonl"
 
-    def load(values: list[Any]) -> set[Path]:
+    def load(values: list[Any], loaded: int) -> set[Path]:
         _write_lines(path, values)
-        load_inputs(CATALOGUE, "multi_workflow.plan_created", [str(path)], parquet=str(lake), jobs=1, progress=False)
+        summary, _ = load_inputs(CATALOGUE, "multi_workflow.plan_created", [str(path)], parquet=str(lake), jobs=1,
+                                 progress=False)
+        assert (summary.loaded, summary.duplicates) == (loaded, len(values) - loaded)
         return set(lake.rglob("*.parquet"))
 
-    first = load([fx.payload for fx in valid])
-    second = load(_other(valid))
+    first = load([fx.payload for fx in valid], len(valid))
+    second = load(_other(valid), len(valid))
     assert first < second
-    assert load([fx.payload for fx in valid]) == second  # the first events again: their own files, rewritten
+    # The first events again: their own files, rewritten, and counted as already loaded.
+    assert load([fx.payload for fx in valid], 0) == second
     with duckdb.connect() as con:
         found = con.execute(f"SELECT issue_number FROM read_parquet('{lake}/event=*/*/*/*.parquet', hive_partitioning = true)").fetchall()
     assert sorted(n for (n,) in found) == sorted([fx.payload["issue_number"] for fx in valid] + [e["issue_number"] for e in _other(valid)])

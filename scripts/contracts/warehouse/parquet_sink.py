@@ -5,8 +5,9 @@ they discover the partitions of `DIR`).
 
 The Spark job writes the same layout. Idempotent per input: a file's name comes from the input,
 the chunk's first line and a digest of the chunk's rows, so loading the same input again rewrites
-the same files, and other lines at the same place (a file written anew under the same name,
-another stream on standard input) get files of their own instead of overwriting the first ones.
+the same files (their events counted as already loaded), and other lines at the same place (a
+file written anew under the same name, another stream on standard input) get files of their own
+instead of overwriting the first ones.
 """
 
 from __future__ import annotations
@@ -35,20 +36,25 @@ class ParquetSink:
             raise Unusable(f"{directory}: cannot write Parquet here: {exc.strerror}") from None
         self.inserted = 0
         self.rejected_inserted = 0
+        # The chunks written before: written again (that completes one an interrupted load left
+        # part-written) but not counted as loaded, so the summary says they were already loaded.
+        self._written = {path.name.split("-")[1] for path in self.root.rglob("part-*.parquet")}
 
     def write(self, converted: Converted, name: str, first_line: int) -> None:
         stem = _stem(converted, name, first_line)
+        new = stem not in self._written
+        self._written.add(stem)
         for table_name, batch in converted.tables.items():
             rows = pa.Table.from_batches([with_partitions(batch, self.tables[table_name].event)])
             partitioning = ds.partitioning(pa.schema([rows.schema.field(p) for p in PARTITIONS]), flavor="hive")
             ds.write_dataset(rows, self.root, format="parquet", partitioning=partitioning,
                              basename_template=f"part-{stem}-{table_name}-{{i}}.parquet",
                              existing_data_behavior="overwrite_or_ignore")
-            self.inserted += rows.num_rows
+            self.inserted += rows.num_rows if new else 0
         if converted.rejected is not None:
             ds.write_dataset(pa.Table.from_batches([converted.rejected]), self.root / REJECTED_DIR, format="parquet",
                              basename_template=f"part-{stem}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore")
-            self.rejected_inserted += converted.rejected.num_rows
+            self.rejected_inserted += converted.rejected.num_rows if new else 0
 
     def close(self) -> None:
         pass
