@@ -17,6 +17,7 @@ from multi_workflow_telemetry.catalogue import Catalogue
 from multi_workflow_telemetry.fixtures import Fixture, load_all
 
 from conftest import REPO, run_contracts
+from contracts.warehouse import duckdb_ddl
 from contracts.warehouse.columns import table_name, tables
 from contracts.warehouse.load import load_inputs
 from warehouse_helpers import payload_of, table_rows
@@ -411,6 +412,52 @@ def test_an_event_with_a_member_named_like_the_line_number_keeps_both(tmp_path: 
     assert [(r["line"], r[LINE_MEMBER], r["a"]) for r in rows] == [(n + 1, 100 + n, str(n)) for n in range(5)]
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:  # the contract's views need its tables
         assert con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("enveloped", [False, True], ids=["bare", "enveloped"])
+def test_fields_named_like_the_tables_own_columns_or_sql_keywords_load_whole(tmp_path: Path, enveloped: bool) -> None:
+    """Another catalogue's event may name its fields `id`, `time`, `version`, `file` or `line`, as
+    the lineage and envelope columns are named, or `Name` beside `name` (DuckDB's and BigQuery's
+    names ignore case), or `select`, `a.b`, `we"ird`: each field gets a column of its own
+    (`data_id`, …) and the row reads back as the event (the load raised a KeyError)."""
+    fields: dict[str, Any] = {
+        "id": {"type": "string"}, "time": {"type": "string"}, "version": {"type": "integer"}, "file": {"type": "string"},
+        "LINE": {"type": "integer"}, "Name": {"type": "string"}, "name": {"type": "string"}, "data_name": {"type": "string"},
+        "select": {"type": "string"}, "a.b": {"type": "number"}, 'we"ird': {"type": "boolean"},
+        "nested": {"type": "object", "additionalProperties": False, "properties": {"Key": {"type": "string"}, "key": {"type": "integer"}}},
+        "stages": {"type": "array", "items": {"type": "object", "additionalProperties": False, "properties": {"order": {"type": "integer"}}}},
+    }
+    # The schema under the contract's own base URI, beside the contract's envelope: the envelope
+    # names its `dataschema` there.
+    folder = tmp_path / "schemas" / "x.clash"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "x-event": {"name": "x.clash"},
+        "$id": "https://contracts.multi-workflow.dev/schemas/x.clash/1.0.0.json",
+        "type": "object", "additionalProperties": False, "properties": fields}))
+    shutil.copytree(REPO / "schemas" / "multi_workflow.envelope", tmp_path / "schemas" / "multi_workflow.envelope")
+    catalogue = Catalogue(tmp_path / "schemas")
+    (table,) = tables(catalogue)
+    assert dict(table.renamed) == {"data_id": "id", "data_time": "time", "data_version": "version", "data_file": "file",
+                                   "data_LINE": "LINE", "data_name": "name", "data_data_name": "data_name"}
+    ddl = duckdb_ddl.statements(table, "1.0.0")
+    assert "    data_id VARCHAR, -- the event's `id`\n" in ddl and '    "we""ird" BOOLEAN,\n' in ddl
+    events = [{"id": f"e{n}", "time": "noon", "version": n, "file": "f.txt", "LINE": 7, "Name": "N", "name": "n",
+               "data_name": "d", "select": "s", "a.b": 1.5, 'we"ird': True, "nested": {"Key": "K", "key": n},
+               "stages": [{"order": n}]} for n in range(4)]
+    if enveloped:
+        events = [{"specversion": "1.0", "type": "x.clash", "source": "/t", "id": str(uuid.UUID(int=n)),
+                   "time": "2026-06-01T09:30:00Z", "dataschema": catalogue.get("x.clash@1.0.0").id,
+                   "datacontenttype": "application/json", "data": e} for n, e in enumerate(events)]
+    path = _write_lines(tmp_path / "clash.jsonl", events)
+    summary = _load(tmp_path / "w.duckdb", path, event=None if enveloped else "x.clash", catalogue=catalogue)
+    assert (summary.loaded, summary.rejected) == (4, 0)
+    rows = table_rows(tmp_path / "w.duckdb", table.name)
+    for row in rows:
+        sent = events[row["line"] - 1]
+        assert payload_of(row, table) == (sent["data"] if enveloped else sent)
+        assert row["version"] == "1.0.0" and row["file"] == str(path)
+        assert row["id"] == (sent["id"] if enveloped else None)
 
 
 def test_converting_a_chunk_never_runs_the_cyclic_collector(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ def table_rows(db: Path | str, table: str, order: str = "file, line") -> list[di
 
 def payload_of(row: dict[str, Any], table: Table) -> dict[str, Any]:
     """The event a row holds: NULL columns and NULL struct fields are fields left out (D32)."""
-    return {name: orjson.loads(row[name]) if kind == JSON else _without_nulls(row[name])
+    return {table.member(name): orjson.loads(row[name]) if kind == JSON else _without_nulls(row[name])
             for name, kind in table.payload if row.get(name) is not None}
 
 

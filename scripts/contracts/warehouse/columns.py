@@ -8,6 +8,7 @@ event whole. An object the contract leaves open (`deliverable_manifest`) is JSON
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Union
@@ -68,6 +69,14 @@ class Table:
     major: int
     files: tuple[SchemaFile, ...]  # the versions of this major, oldest first
     payload_by_version: tuple[tuple[tuple[str, ColumnType], ...], ...]
+    # (column, member) for each payload field whose column has another name than the field: one
+    # that would take a column of the lineage or the envelope (`id`, `time`, …), or another
+    # field's column (`Name` beside `name`: DuckDB's and BigQuery's names ignore case).
+    renamed: tuple[tuple[str, str], ...] = ()
+
+    def member(self, column: str) -> str:
+        """The event's field (its JSON member) a payload column holds."""
+        return dict(self.renamed).get(column, column)
 
     @property
     def name(self) -> str:
@@ -109,7 +118,7 @@ def tables(catalogue: Catalogue) -> list[Table]:
         for schema_file in catalogue.versions(event):
             by_major.setdefault(version_key(schema_file.version)[0], []).append(schema_file)
         for major, files in by_major.items():
-            out.append(Table(event, major, tuple(files), _grow(catalogue, event, major, files)))
+            out.append(Table(event, major, tuple(files), *_grow(catalogue, event, major, files)))
     names = [t.name for t in out]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
@@ -117,20 +126,37 @@ def tables(catalogue: Catalogue) -> list[Table]:
     return sorted(out, key=lambda t: t.name)
 
 
-def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]) -> tuple[tuple[tuple[str, ColumnType], ...], ...]:
+def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
+          ) -> tuple[tuple[tuple[tuple[str, ColumnType], ...], ...], tuple[tuple[str, str], ...]]:
     """The payload columns as of each version: a later version keeps every column and may only
-    add ones (a MINOR adds optional fields; a field it drops keeps its column, NULL from then on)."""
+    add ones (a MINOR adds optional fields; a field it drops keeps its column, NULL from then on);
+    and the (column, member) pairs of the fields whose column is named otherwise. A field keeps
+    its name as a column unless that name, in any case, is taken: by the lineage or the envelope,
+    or by an earlier field. It is then `data_<name>` (CloudEvents calls the payload `data`), or
+    `data_<name>_2`, … A column, once named, keeps its name in every later version."""
     grown: list[tuple[tuple[str, ColumnType], ...]] = []
-    columns: dict[str, ColumnType] = {}
+    columns: dict[str, tuple[str, ColumnType]] = {}  # by member
+    taken = {name.lower() for name, _ in LINEAGE + ENVELOPE}
+    renamed: list[tuple[str, str]] = []
     for schema_file in files:
-        for name, kind in payload_columns(catalogue, schema_file):
-            if name in columns and columns[name] != kind:
-                raise WarehouseError(
-                    f"{event}@{schema_file.version}: column {name} of {table_name(event, major)} changes type "
-                    f"({sql(columns[name])} -> {sql(kind)}); a change of type needs a new major (a new table)")
-            columns.setdefault(name, kind)
-        grown.append(tuple(columns.items()))
-    return tuple(grown)
+        for member, kind in payload_columns(catalogue, schema_file):
+            if member in columns:
+                if columns[member][1] != kind:
+                    raise WarehouseError(
+                        f"{event}@{schema_file.version}: column {columns[member][0]} of {table_name(event, major)} changes "
+                        f"type ({sql(columns[member][1])} -> {sql(kind)}); a change of type needs a new major (a new table)")
+                continue
+            column = member
+            if column.lower() in taken:
+                column = f"data_{member}"
+                suffix = 2
+                while column.lower() in taken:
+                    column, suffix = f"data_{member}_{suffix}", suffix + 1
+                renamed.append((column, member))
+            taken.add(column.lower())
+            columns[member] = (column, kind)
+        grown.append(tuple(columns.values()))
+    return tuple(grown), tuple(renamed)
 
 
 def payload_columns(catalogue: Catalogue, schema_file: SchemaFile) -> list[tuple[str, ColumnType]]:
@@ -172,9 +198,12 @@ def _type(catalogue: Catalogue, base: str, node: Any) -> ColumnType:
         return _JSON_TYPES[kind]
     if kind == "array":
         return ListOf(_type(catalogue, base, node["items"])) if isinstance(node.get("items"), dict) else JSON
-    if kind == "object" and node.get("additionalProperties") is False and node.get("properties"):
+    names = [name.lower() for name in node.get("properties", {})]
+    if kind == "object" and node.get("additionalProperties") is False and names and len(set(names)) == len(names):
         return Struct(tuple((name, _type(catalogue, base, sub)) for name, sub in node["properties"].items()))
-    return JSON  # an open object (deliverable_manifest): its shape is not the contract's
+    # An open object (deliverable_manifest): its shape is not the contract's. Or members that
+    # differ only in case (`Key`, `key`), which a STRUCT's fields cannot tell apart.
+    return JSON
 
 
 def sql(kind: ColumnType) -> str:
@@ -186,9 +215,25 @@ def sql(kind: ColumnType) -> str:
     return "STRUCT(" + ", ".join(f"{quote(name)} {sql(sub)}" for name, sub in kind.fields) + ")"
 
 
-# Words DuckDB reserves: as column names they must be quoted (the envelope's `time` and `type` are not).
-_RESERVED = {"order", "group", "select", "from", "where", "table", "index", "default", "check", "primary", "user"}
+def _keywords() -> frozenset[str]:
+    """The words DuckDB will not take as a bare column or STRUCT field name: its reserved keywords
+    and its type and function names (`time`, `type` and `index` are not among them; `index` is
+    quoted anyway, as the generated DDL always had it). DuckDB's own list, so that a newer DuckDB's
+    shows as drift in the generated DDL."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        found = con.execute("SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category IN "
+                            "('reserved', 'type_function')").fetchall()
+    return frozenset(word for (word,) in found) | {"index"}
+
+
+_KEYWORDS = _keywords()
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def quote(name: str) -> str:
-    return f'"{name}"' if name.lower() in _RESERVED or not name.isidentifier() else name
+    """`name` as a DuckDB identifier: bare when it can be, else in double quotes (doubled within)."""
+    if _BARE.fullmatch(name) and name.lower() not in _KEYWORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'

@@ -274,7 +274,7 @@ class DuckDBSink:
         """Insert unread lines of one version and input, read by DuckDB's JSON reader."""
         kinds = dict(table.columns)
         payload = [c for c, _ in table.payload if c in columns]
-        event = [(c, sql(kinds[c])) for c in payload]
+        event = [(table.member(c), sql(kinds[c])) for c in payload]  # the reader reads the event's names
         if enveloped:  # `time` is read as text and cast below, as Python reads it
             event = [(c, "VARCHAR") for c, _ in ENVELOPE] + [("data", "STRUCT(" + ", ".join(f"{quote(c)} {k}" for c, k in event) + ")")]
         read = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': '{k.replace(chr(39), chr(39) * 2)}'"
@@ -288,7 +288,7 @@ class DuckDBSink:
         if enveloped:
             values["time"] = "CAST(upper(r.time) AS TIMESTAMPTZ)"  # RFC 3339 allows a lowercase t and z
         for c in payload:
-            values[c] = f"r.data.{quote(c)}" if enveloped else f"r.{quote(c)}"
+            values[c] = f"r.data.{quote(table.member(c))}" if enveloped else f"r.{quote(table.member(c))}"
         parameters: dict[str, Any] = {"paths": [u.path for u in files], "input": input_name, "version": version}
         where = []
         for n, unread in enumerate(files):  # a file cut at a row group's end: each side in its own

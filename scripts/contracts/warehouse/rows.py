@@ -111,7 +111,8 @@ class Converter:
         # What Arrow's JSON reader is given: the payload's columns but JSON ones, bare or in `data`.
         self._read_schemas: dict[tuple[str, bool], pa.Schema] = {}
         for table in self.tables.values():
-            payload = [self.schemas[table.name].field(name) for name, kind in table.payload if kind != _JSON]
+            payload = [self.schemas[table.name].field(name).with_name(table.member(name))  # read by the event's names
+                       for name, kind in table.payload if kind != _JSON]
             self._read_schemas[(table.name, False)] = pa.schema(payload)
             envelope = [self.schemas[table.name].field(name) for name in ENVELOPE_ATTRIBUTES]
             self._read_schemas[(table.name, True)] = pa.schema([*envelope, pa.field("data", pa.struct(payload))])
@@ -167,7 +168,7 @@ class Converter:
                     group = fast[(ref, enveloped)] = []
                 group.append(number)
         if unread:
-            for key in [k for k in fast if self._names_line_member(k[0])]:
+            for key in [k for k in fast if not self._duckdb_reads(k[0])]:
                 slow += [(shift + n, checked[n - 1][:-1]) for n in fast.pop(key)]
             converted = self._convert(file, sorted(slow), rejected, result)
             converted.unread = {key: (self.unread_file(checked, numbers, shift), len(numbers)) for key, numbers in fast.items()}
@@ -264,7 +265,7 @@ class Converter:
             payload = value
             attributes = (None,) * len(ENVELOPE_ATTRIBUTES)
         table = self._table_of(schema_file)
-        values = tuple(_cell(payload.get(name), kind) for name, kind in table.payload)
+        values = tuple(_cell(payload.get(table.member(name)), kind) for name, kind in table.payload)
         return table.name, (file, line, schema_file.version, *attributes, *values)
 
     def _read(self, file: str, table: Table, ref: str, enveloped: bool, group: list[tuple[int, bytes]]) -> pa.RecordBatch:
@@ -286,19 +287,22 @@ class Converter:
         for name in ENVELOPE_ATTRIBUTES:
             columns.append(read.column(name).chunk(0) if enveloped else pa.nulls(n, schema.field(name).type))
         for name, kind in table.payload:
-            field_type = schema.field(name).type
+            field_type, member = schema.field(name).type, table.member(name)
             if kind == _JSON:
-                columns.append(pa.array(_json_texts(group, name, enveloped), field_type))
+                columns.append(pa.array(_json_texts(group, member, enveloped), field_type))
             elif payload is not None:
-                columns.append(payload.field(name))
+                columns.append(payload.field(member))
             else:
-                columns.append(read.column(name).chunk(0))
+                columns.append(read.column(member).chunk(0))
         return pa.RecordBatch.from_arrays(columns, schema=schema)
 
-    def _names_line_member(self, ref: str) -> bool:
-        """Whether the table of `ref` has a column named as the line number's member (its lines are
-        then converted here: DuckDB's reader would take the one for the other)."""
-        return any(name == LINE_MEMBER for name, _ in self._table_of(self._schema_file(ref)).columns)
+    def _duckdb_reads(self, ref: str) -> bool:
+        """Whether DuckDB's JSON reader can read the events of `ref` (else their lines are converted
+        here). Its names ignore case: it would take a member named as the line number's (in any
+        case) for the line number, and could not read two members that differ only in case."""
+        members = [self._table_of(self._schema_file(ref)).member(name).lower()
+                   for name, _ in self._table_of(self._schema_file(ref)).payload]
+        return LINE_MEMBER not in members and len(set(members)) == len(members)
 
     def _schema_file(self, ref: str) -> SchemaFile:
         found = self._files.get(ref)
