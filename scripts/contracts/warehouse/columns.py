@@ -76,7 +76,11 @@ class Table:
 
     def member(self, column: str) -> str:
         """The event's field (its JSON member) a payload column holds."""
-        return dict(self.renamed).get(column, column)
+        return self._members.get(column, column)
+
+    @cached_property
+    def _members(self) -> dict[str, str]:
+        return dict(self.renamed)
 
     @property
     def name(self) -> str:

@@ -67,8 +67,9 @@ class Converted:
     tables: dict[str, pa.RecordBatch] = field(default_factory=dict)
     rejected: pa.RecordBatch | None = None
     # With `Converter.lines_dir`: valid lines still to be read, per (NAME@VERSION, enveloped):
-    # a file of `{"line": N, "event": <the line>}` records, and how many. N counts from the chunk's
-    # `first_line` and `placed` leaves it be: the sink adds the chunk's place in its input.
+    # a file of the lines, each with its number N as its first member (`{"#line":N,…`), and how
+    # many. N counts from the chunk's first line and `placed` leaves it be: the sink adds the
+    # chunk's place in its input.
     unread: dict[tuple[str, bool], tuple[str, int]] = field(default_factory=dict)
 
     @property
