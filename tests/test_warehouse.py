@@ -18,7 +18,7 @@ from multi_workflow_telemetry.fixtures import Fixture, load_all
 
 from conftest import REPO, run_contracts
 from contracts.warehouse import duckdb_ddl
-from contracts.warehouse.columns import table_name, tables
+from contracts.warehouse.columns import sql, table_name, tables
 from contracts.warehouse.load import load_inputs
 from warehouse_helpers import payload_of, table_rows
 
@@ -409,7 +409,8 @@ def test_an_event_with_a_member_named_like_the_line_number_keeps_both(tmp_path: 
     summary = _load(tmp_path / "w.duckdb", path, event="x.odd", catalogue=catalogue)
     assert (summary.loaded, summary.rejected) == (5, 0)
     rows = table_rows(tmp_path / "w.duckdb", "odd_v1")
-    assert [(r["line"], r[LINE_MEMBER], r["a"]) for r in rows] == [(n + 1, 100 + n, str(n)) for n in range(5)]
+    # `#line` is no name for a column of every engine: the field's column is `data__line`.
+    assert [(r["line"], r["data__line"], r["a"]) for r in rows] == [(n + 1, 100 + n, str(n)) for n in range(5)]
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:  # the contract's views need its tables
         assert con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (0,)
 
@@ -418,14 +419,17 @@ def test_an_event_with_a_member_named_like_the_line_number_keeps_both(tmp_path: 
 def test_fields_named_like_the_tables_own_columns_or_sql_keywords_load_whole(tmp_path: Path, enveloped: bool) -> None:
     """Another catalogue's event may name its fields `id`, `time`, `version`, `file` or `line`, as
     the lineage and envelope columns are named, or `Name` beside `name` (DuckDB's and BigQuery's
-    names ignore case), or `select`, `a.b`, `we"ird`: each field gets a column of its own
-    (`data_id`, …) and the row reads back as the event (the load raised a KeyError)."""
+    names ignore case), or `a.b`, `we"ird`, `user-agent` (not names every engine takes), or
+    `select`: each field gets a column of its own (`data_id`, `data_a_b`, …; a keyword is
+    quoted) and the row reads back as the event (the load raised a KeyError)."""
     fields: dict[str, Any] = {
         "id": {"type": "string"}, "time": {"type": "string"}, "version": {"type": "integer"}, "file": {"type": "string"},
         "LINE": {"type": "integer"}, "Name": {"type": "string"}, "name": {"type": "string"}, "data_name": {"type": "string"},
         "select": {"type": "string"}, "a.b": {"type": "number"}, 'we"ird': {"type": "boolean"},
         "nested": {"type": "object", "additionalProperties": False, "properties": {"Key": {"type": "string"}, "key": {"type": "integer"}}},
         "stages": {"type": "array", "items": {"type": "object", "additionalProperties": False, "properties": {"order": {"type": "integer"}}}},
+        "user-agent": {"type": "string"},
+        "headers": {"type": "object", "additionalProperties": False, "properties": {"content-type": {"type": "string"}}},
     }
     # The schema under the contract's own base URI, beside the contract's envelope: the envelope
     # names its `dataschema` there.
@@ -439,12 +443,16 @@ def test_fields_named_like_the_tables_own_columns_or_sql_keywords_load_whole(tmp
     catalogue = Catalogue(tmp_path / "schemas")
     (table,) = tables(catalogue)
     assert dict(table.renamed) == {"data_id": "id", "data_time": "time", "data_version": "version", "data_file": "file",
-                                   "data_LINE": "LINE", "data_name": "name", "data_data_name": "data_name"}
+                                   "data_LINE": "LINE", "data_name": "name", "data_data_name": "data_name",
+                                   "data_a_b": "a.b", "data_we_ird": 'we"ird', "data_user_agent": "user-agent"}
     ddl = duckdb_ddl.statements(table, "1.0.0")
-    assert "    data_id VARCHAR, -- the event's `id`\n" in ddl and '    "we""ird" BOOLEAN,\n' in ddl
+    assert "    data_id VARCHAR, -- the event's `id`\n" in ddl and '    "select" VARCHAR,\n' in ddl
+    kinds = dict(table.payload)
+    assert sql(kinds["nested"]) == sql(kinds["headers"]) == "JSON"  # members only case, or a `-`, tells apart
+    assert sql(kinds["stages"]) == 'STRUCT("order" BIGINT)[]'
     events = [{"id": f"e{n}", "time": "noon", "version": n, "file": "f.txt", "LINE": 7, "Name": "N", "name": "n",
                "data_name": "d", "select": "s", "a.b": 1.5, 'we"ird': True, "nested": {"Key": "K", "key": n},
-               "stages": [{"order": n}]} for n in range(4)]
+               "stages": [{"order": n}], "user-agent": "curl", "headers": {"content-type": "text/plain"}} for n in range(4)]
     if enveloped:
         events = [{"specversion": "1.0", "type": "x.clash", "source": "/t", "id": str(uuid.UUID(int=n)),
                    "time": "2026-06-01T09:30:00Z", "dataschema": catalogue.get("x.clash@1.0.0").id,

@@ -109,6 +109,18 @@ class Table:
         return tuple(c for c in self.payload_by_version[at] if c[0] not in before)
 
 
+# Names every engine takes as they are, for the same tables everywhere: DuckDB, Arrow and Parquet,
+# Spark, and BigQuery's column names (letters, digits and `_`, at most 300, none of its reserved
+# prefixes; its newer "flexible" names take more, but not `.`, `"` or `/`, and not every tool does).
+_PORTABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,299}")
+_NOT_PORTABLE = re.compile(r"[^A-Za-z0-9_]")
+_BIGQUERY_PREFIXES = ("_table_", "_file_", "_partition", "_row_timestamp", "__root__", "_colidentifier")
+
+
+def portable(name: str) -> bool:
+    return _PORTABLE.fullmatch(name) is not None and not name.lower().startswith(_BIGQUERY_PREFIXES)
+
+
 def table_name(event: str, major: int) -> str:
     """`multi_workflow.plan_created`, major 1 -> `plan_created_v1`."""
     return f"{event.rsplit('.', 1)[-1]}_v{major}"
@@ -135,9 +147,10 @@ def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
     """The payload columns as of each version: a later version keeps every column and may only
     add ones (a MINOR adds optional fields; a field it drops keeps its column, NULL from then on);
     and the (column, member) pairs of the fields whose column is named otherwise. A field keeps
-    its name as a column unless that name, in any case, is taken: by the lineage or the envelope,
-    or by an earlier field. It is then `data_<name>` (CloudEvents calls the payload `data`), or
-    `data_<name>_2`, … A column, once named, keeps its name in every later version."""
+    its name as a column unless that name is not `portable`, or is taken, in any case: by the
+    lineage or the envelope, or by an earlier field. It is then `data_<name>` (CloudEvents calls
+    the payload `data`; each character but letters, digits and `_` made `_`), or `data_<name>_2`, …
+    A column, once named, keeps its name in every later version."""
     grown: list[tuple[tuple[str, ColumnType], ...]] = []
     columns: dict[str, tuple[str, ColumnType]] = {}  # by member
     taken = {name.lower() for name, _ in LINEAGE + ENVELOPE}
@@ -151,11 +164,11 @@ def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
                         f"type ({sql(columns[member][1])} -> {sql(kind)}); a change of type needs a new major (a new table)")
                 continue
             column = member
-            if column.lower() in taken:
-                column = f"data_{member}"
+            if not portable(column) or column.lower() in taken:
+                column = stem = "data_" + _NOT_PORTABLE.sub("_", member)[:290]
                 suffix = 2
                 while column.lower() in taken:
-                    column, suffix = f"data_{member}_{suffix}", suffix + 1
+                    column, suffix = f"{stem}_{suffix}", suffix + 1
                 renamed.append((column, member))
             taken.add(column.lower())
             columns[member] = (column, kind)
@@ -203,10 +216,13 @@ def _type(catalogue: Catalogue, base: str, node: Any) -> ColumnType:
     if kind == "array":
         return ListOf(_type(catalogue, base, node["items"])) if isinstance(node.get("items"), dict) else JSON
     names = [name.lower() for name in node.get("properties", {})]
-    if kind == "object" and node.get("additionalProperties") is False and names and len(set(names)) == len(names):
+    if (kind == "object" and node.get("additionalProperties") is False and names and len(set(names)) == len(names)
+            and all(map(portable, node["properties"]))):
         return Struct(tuple((name, _type(catalogue, base, sub)) for name, sub in node["properties"].items()))
     # An open object (deliverable_manifest): its shape is not the contract's. Or members that
-    # differ only in case (`Key`, `key`), which a STRUCT's fields cannot tell apart.
+    # differ only in case (`Key`, `key`), which a STRUCT's fields cannot tell apart, or that are
+    # not `portable`: a STRUCT's fields are read by the event's names, and BigQuery's RECORD
+    # fields would refuse them.
     return JSON
 
 
