@@ -351,12 +351,17 @@ class DuckDBSink:
             keys, content = EVENT_KEYS, [quote(c) for c, _ in self.tables[name].payload if c in have]
         dropped = 0
         for which, place, whole in keys:
+            placed = ", ".join(place)
+            # Only the places this load repeats (none in a first load) have their rows' content
+            # hashed: hashing every row's columns cost a first load of 1,000,000 events 0.25 CPU-s.
+            repeated = (f"({placed}) IN (SELECT ({placed}) FROM {name} WHERE {which} "
+                        f"GROUP BY {placed} HAVING count(*) > 1 AND max(rowid) >= {start})")
             # What a row holds counts as a 64-bit hash, one of a group's columns: a window
             # partitioned by it instead took 20 times as long (3.5s for 500,000 rows).
             key = ", ".join([*place, f"hash({', '.join(content)})"] if whole else place)
             # The first row of each key stays; every later one of this load goes.
-            delete = (f"DELETE FROM {name} WHERE rowid >= {start} AND {which} AND rowid NOT IN ("
-                      f"SELECT min(rowid) FROM {name} WHERE {which} GROUP BY {key})")
+            delete = (f"DELETE FROM {name} WHERE rowid >= {start} AND {which} AND {repeated} AND rowid NOT IN ("
+                      f"SELECT min(rowid) FROM {name} WHERE {which} AND {repeated} GROUP BY {key})")
             while True:  # a whole input loaded again groups twice its rows: it may need more memory
                 try:
                     found = self.db.execute(delete).fetchall()
