@@ -98,13 +98,20 @@ def test_loading_twice_adds_nothing(tmp_path: Path) -> None:
     first = _load(tmp_path / "w.duckdb", bare, wrapped, event="multi_workflow.plan_created")
     again = _load(tmp_path / "w.duckdb", bare, wrapped, event="multi_workflow.plan_created")
     assert first.loaded > 0 and again.loaded == 0 and again.duplicates == first.loaded
-    # The same envelope `id` in another file is the same event: not loaded again.
+    # The same envelope `source` and `id` in another file is the same event: not loaded again.
     copy = shutil.copy(wrapped, tmp_path / "redelivered.jsonl")
     third = _load(tmp_path / "w.duckdb", Path(copy), event="multi_workflow.plan_created")
     assert third.loaded == 0
+    # The same `id` from another `source` is another producer's event (CloudEvents keeps the pair
+    # unique, not the `id`): loaded (it was dropped as already loaded).
+    other = _write_lines(tmp_path / "other-source.jsonl",
+                         [{**_enveloped(fx, n), "source": "/tests/other"} for n, fx in enumerate(fixtures)])
+    fourth = _load(tmp_path / "w.duckdb", other, event="multi_workflow.plan_created")
+    wrapped_valid = len([fx for fx in fixtures if fx.valid])
+    assert (fourth.loaded, fourth.duplicates) == (wrapped_valid, 0)
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        assert con.execute("SELECT count(*) FROM plan_created_v1").fetchone()[0] == first.loaded
-        assert con.execute("SELECT count(*) FROM rejected").fetchone()[0] == first.rejected + third.rejected
+        assert con.execute("SELECT count(*) FROM plan_created_v1").fetchone()[0] == first.loaded + fourth.loaded
+        assert con.execute("SELECT count(*) FROM rejected").fetchone()[0] == first.rejected + third.rejected + fourth.rejected
 
 
 def _other(fixtures: list[Fixture]) -> list[dict[str, Any]]:

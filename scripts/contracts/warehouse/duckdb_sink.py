@@ -2,11 +2,12 @@
 row inserted once.
 
 Idempotent: an event whose key is already in its table is not kept again. The key is the
-envelope's `id` when the event has one, else its file, line and content (the same event at the
-same place); a rejected line's key is its file, line and raw text. Rows are appended as they come; at the end each table drops the rows of this load
-whose key an earlier row has, in one pass. Checking every batch against the growing table instead
-costs time that grows with the square of the load. An interrupted load may leave the row groups
-committed so far (and, until the end, repeats): loading the input again completes it.
+envelope's `source` and `id` when the event has them, else its file, line and content (the same
+event at the same place); a rejected line's key is its file, line and raw text. Rows are appended
+as they come; at the end each table drops the rows of this load whose key an earlier row has, in
+one pass. Checking every batch against the growing table instead costs time that grows with the
+square of the load. An interrupted load may leave the row groups committed so far (and, until the
+end, repeats): loading the input again completes it.
 
 Each table is written a row group at a time (ROW_GROUP rows, one transaction): DuckDB compresses
 a row group when its transaction commits, and a commit that leaves a row group part-filled has the
@@ -64,10 +65,12 @@ WAITING_CHUNKS = 64
 MEMORY_LIMIT = 128 << 20  # bytes
 MEMORY_CEILING = 8 << 30  # bytes: past this a row group is not tried again
 # The keys: (which rows, the columns that place them, whether what they hold counts too). Rows
-# with an `id` by it. The others by place and content: the same event (or rejected line) at the
-# same line of the same input. By place alone, another event at that line (a file written anew
-# under the same name, another stream on standard input) would be taken for one already loaded.
-EVENT_KEYS = (("id IS NOT NULL", ("id",), False), ("id IS NULL", ("file", "line"), True))
+# with an `id` by their `source` and `id`: CloudEvents has producers keep that pair unique, not
+# the `id` alone, so another producer's event with the same `id` is another event. The others by
+# place and content: the same event (or rejected line) at the same line of the same input. By
+# place alone, another event at that line (a file written anew under the same name, another
+# stream on standard input) would be taken for one already loaded.
+EVENT_KEYS = (("id IS NOT NULL", ("source", "id"), False), ("id IS NULL", ("file", "line"), True))
 REJECTED_KEYS = (("TRUE", ("file", "line"), True),)
 _LINE = quote(LINE_MEMBER)
 
