@@ -71,7 +71,8 @@ class Table:
     payload_by_version: tuple[tuple[tuple[str, ColumnType], ...], ...]
     # (column, member) for each payload field whose column has another name than the field: one
     # that would take a column of the lineage or the envelope (`id`, `time`, …), or another
-    # field's column (`Name` beside `name`: DuckDB's and BigQuery's names ignore case).
+    # field's column (`Name` beside `name`: DuckDB's and BigQuery's names ignore case), or that
+    # not every engine takes (`user-agent`; `portable`). See `_grow`.
     renamed: tuple[tuple[str, str], ...] = ()
 
     def member(self, column: str) -> str:
