@@ -475,6 +475,24 @@ def test_fields_named_like_the_tables_own_columns_or_sql_keywords_load_whole(tmp
         assert row["id"] == (sent["id"] if enveloped else None)
 
 
+def test_a_field_named_filename_is_read_by_duckdbs_reader(tmp_path: Path) -> None:
+    # DuckDB's reader adds each line's file as a column; named `filename` (its default), it refused
+    # an event with such a field ("a column with this name is also in the file"), and the load failed.
+    from conftest import catalogue_of
+    from contracts.warehouse.rows import Converter
+
+    catalogue = catalogue_of(tmp_path, {"x.files": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"filename": {"type": "string"}, "a": {"type": "integer"}},
+    }})
+    assert not Converter(catalogue, "x.files")._read_here  # DuckDB's reader reads these lines
+    path = _write_lines(tmp_path / "files.jsonl", [{"filename": f"f{n}.txt", "a": n} for n in range(5)])
+    summary = _load(tmp_path / "w.duckdb", path, event="x.files", catalogue=catalogue)
+    assert (summary.loaded, summary.rejected) == (5, 0)
+    rows = table_rows(tmp_path / "w.duckdb", "files_v1")
+    assert [(r["line"], r["filename"], r["a"]) for r in rows] == [(n + 1, f"f{n}.txt", n) for n in range(5)]
+
+
 def test_converting_a_chunk_never_runs_the_cyclic_collector(tmp_path: Path) -> None:
     # Nothing in a chunk's conversion makes a reference cycle; the collector, set off by the
     # objects made per valid line, cost the workers 1.6 CPU-s in 1,000,000 events.

@@ -42,7 +42,7 @@ from ..findings import Unusable
 from ..scratch import memory_root, scratch_dir
 from . import duckdb_ddl, views
 from .columns import ENVELOPE, REJECTED, Table, quote, sql
-from .rows import LINE_MEMBER, LONGEST_UNREAD, Converted, line_of_unread, number_of_unread, version_of
+from .rows import FILE_COLUMN, LINE_MEMBER, LONGEST_UNREAD, Converted, line_of_unread, number_of_unread, version_of
 
 # Rows per row group of the tables this sink writes (the database is attached with it; DuckDB's
 # default is 122,880): a commit writes whole row groups, and holds one in memory until it does.
@@ -72,7 +72,7 @@ MEMORY_CEILING = 8 << 30  # bytes: past this a row group is not tried again
 # stream on standard input) would be taken for one already loaded.
 EVENT_KEYS = (("id IS NOT NULL", ("source", "id"), False), ("id IS NULL", ("file", "line"), True))
 REJECTED_KEYS = (("TRUE", ("file", "line"), True),)
-_LINE = quote(LINE_MEMBER)
+_LINE, _FILE = quote(LINE_MEMBER), quote(FILE_COLUMN)
 
 
 class _Refused(Exception):
@@ -284,7 +284,7 @@ class DuckDBSink:
                          for c, k in [(LINE_MEMBER, "BIGINT"), *event])
         # The line: its number in its chunk, plus the number of the input's line before the chunk
         # (the file's name).
-        values = {"file": "$input", "line": f"r.{_LINE} + CAST(split_part(parse_filename(r.filename), '-', 1) AS BIGINT)",
+        values = {"file": "$input", "line": f"r.{_LINE} + CAST(split_part(parse_filename(r.{_FILE}), '-', 1) AS BIGINT)",
                   "version": "$version"}
         for c, _ in ENVELOPE:
             values[c] = f"r.{quote(c)}" if enveloped else "NULL"
@@ -296,14 +296,14 @@ class DuckDBSink:
         where = []
         for n, unread in enumerate(files):  # a file cut at a row group's end: each side in its own
             if unread.after:
-                where.append(f"(r.filename <> $after_{n} OR r.{_LINE} > {unread.after})")
+                where.append(f"(r.{_FILE} <> $after_{n} OR r.{_LINE} > {unread.after})")
                 parameters[f"after_{n}"] = unread.path
             if unread is cut:
-                where.append(f"(r.filename <> $upto_{n} OR r.{_LINE} <= {upto})")
+                where.append(f"(r.{_FILE} <> $upto_{n} OR r.{_LINE} <= {upto})")
                 parameters[f"upto_{n}"] = unread.path
         self.db.execute(
             f"INSERT INTO {table.name} ({', '.join(quote(c) for c in columns)}) SELECT {', '.join(values[c] for c in columns)} "
-            f"FROM read_ndjson($paths, columns = {{{read}}}, format = 'newline_delimited', filename = true, "
+            f"FROM read_ndjson($paths, columns = {{{read}}}, format = 'newline_delimited', filename = '{FILE_COLUMN}', "
             f"maximum_object_size = {2 * LONGEST_UNREAD}) AS r" + (f" WHERE {' AND '.join(where)}" if where else ""),
             parameters)
 

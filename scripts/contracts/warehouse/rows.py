@@ -47,6 +47,10 @@ LONGEST_UNREAD = 8 << 20  # bytes
 # would be refused by DuckDB's reader as a repeated key and converted in Python (duckdb_sink.py).
 LINE_MEMBER = "#line"
 _LINE_PREFIX = b'{"' + LINE_MEMBER.encode() + b'":%d,'
+# The column DuckDB's reader adds with each line's file (duckdb_sink.py): named as no portable
+# field is, as DuckDB refuses a member of the same name (`filename`, its default, is a field's
+# name in many schemas).
+FILE_COLUMN = "#file"
 # A \u escape of a surrogate; also found where the backslash is itself escaped (`\\ud…`): such
 # lines only take the slow way, which reads them right too.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD]")
@@ -118,6 +122,8 @@ class Converter:
             envelope = [self.schemas[table.name].field(name) for name in ENVELOPE_ATTRIBUTES]
             self._read_schemas[(table.name, True)] = pa.schema([*envelope, pa.field("data", pa.struct(payload))])
         self.rejected_schema = arrow.rejected_schema()
+        # Tables whose events DuckDB's JSON reader cannot read: their lines are converted here.
+        self._read_here = {name for name, table in self.tables.items() if not _duckdb_reads(table)}
         self.lines_dir: str | None = None  # set by the DuckDB sink: valid lines go there unread
 
     def run(self, task: Task) -> Converted:
@@ -169,7 +175,7 @@ class Converter:
                     group = fast[(ref, enveloped)] = []
                 group.append(number)
         if unread:
-            for key in [k for k in fast if not self._duckdb_reads(k[0])]:
+            for key in [k for k in fast if self._table_of(self._schema_file(k[0])).name in self._read_here]:
                 slow += [(shift + n, checked[n - 1][:-1]) for n in fast.pop(key)]
             converted = self._convert(file, sorted(slow), rejected, result)
             converted.unread = {key: (self.unread_file(checked, numbers, shift), len(numbers)) for key, numbers in fast.items()}
@@ -297,14 +303,6 @@ class Converter:
                 columns.append(read.column(member).chunk(0))
         return pa.RecordBatch.from_arrays(columns, schema=schema)
 
-    def _duckdb_reads(self, ref: str) -> bool:
-        """Whether DuckDB's JSON reader can read the events of `ref` (else their lines are converted
-        here). Its names ignore case: it would take a member named as the line number's (in any
-        case) for the line number, and could not read two members that differ only in case."""
-        members = [self._table_of(self._schema_file(ref)).member(name).lower()
-                   for name, _ in self._table_of(self._schema_file(ref)).payload]
-        return LINE_MEMBER not in members and len(set(members)) == len(members)
-
     def _schema_file(self, ref: str) -> SchemaFile:
         found = self._files.get(ref)
         if found is None:
@@ -353,6 +351,14 @@ class Converter:
             return None
         named = value.get("type" if is_envelope(value) else "event_type") if isinstance(value, dict) else None
         return named if isinstance(named, str) else None
+
+
+def _duckdb_reads(table: Table) -> bool:
+    """Whether DuckDB's JSON reader can read the table's events. Its names ignore case: it would
+    take a member named as the line number or the file column (in any case) for that, and could
+    not read two members that differ only in case."""
+    members = [table.member(name).lower() for name, _ in table.payload]
+    return not {LINE_MEMBER, FILE_COLUMN} & set(members) and len(set(members)) == len(members)
 
 
 def _takes_line_member(raw: bytes) -> bool:
