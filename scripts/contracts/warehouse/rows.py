@@ -149,9 +149,10 @@ class Converter:
         problems: dict[int, list[Problem]] = {}
         for problem in result.problems:
             problems.setdefault(problem[0], []).append(problem)
-        assert result.routes is not None
-        if len(result.routes) != result.valid:  # a line counted twice or lost: a bug, never bad input
-            raise AssertionError(f"{file}: {len(result.routes)} lines to load, {result.valid} valid")
+        routes = result.routes
+        assert routes is not None
+        if sum(map(len, routes.values())) != result.valid:  # a line counted twice or lost: a bug, never bad input
+            raise AssertionError(f"{file}: {sum(map(len, routes.values()))} lines to load, {result.valid} valid")
         rejected = [(first_line + n - 1, checked[n - 1][:-1], found) for n, found in sorted(problems.items())]
         # The fast way for most lines: grouped by the version the Checker validated them against,
         # read by a JSON reader in C++ (Arrow's, or DuckDB's). Lines with a \u escape of a surrogate
@@ -164,16 +165,23 @@ class Converter:
         unread = self.lines_dir is not None
         long_lines = unread and len(data) > LONGEST_UNREAD
         shift = first_line - 1
-        for number, ref, enveloped in result.routes:
-            raw = checked[number - 1]
-            if ((escapes and _SURROGATE_ESCAPE.search(raw)) or (long_lines and len(raw) > LONGEST_UNREAD)
-                    or (unread and not _takes_line_member(raw))):
-                slow.append((shift + number, raw[:-1]))
-            else:
-                group = fast.get((ref, enveloped))
-                if group is None:
-                    group = fast[(ref, enveloped)] = []
-                group.append(number)
+        for key, numbers in routes.items():
+            # Each version's lines at once: a line is looked at here only when it may not go the fast
+            # way (almost every line starts `{"`, see `_takes_line_member`).
+            odd = [n for n in numbers if checked[n - 1][:2] != b'{"'] if unread else []
+            if escapes or long_lines or odd:
+                odd_set = set(odd)
+                kept = []
+                for n in numbers:
+                    raw = checked[n - 1]
+                    if ((escapes and _SURROGATE_ESCAPE.search(raw)) or (long_lines and len(raw) > LONGEST_UNREAD)
+                            or (n in odd_set and not _takes_line_member(raw))):
+                        slow.append((shift + n, raw[:-1]))
+                    else:
+                        kept.append(n)
+                numbers = kept
+            if numbers:
+                fast[key] = numbers
         if unread:
             for key in [k for k in fast if self._table_of(self._schema_file(k[0])).name in self._read_here]:
                 slow += [(shift + n, checked[n - 1][:-1]) for n in fast.pop(key)]
@@ -181,7 +189,7 @@ class Converter:
             converted.unread = {key: (self.unread_file(checked, numbers, shift), len(numbers)) for key, numbers in fast.items()}
             return converted
         groups = {key: [(shift + n, checked[n - 1][:-1]) for n in numbers] for key, numbers in fast.items()}
-        return self._convert(file, slow, rejected, result, groups)
+        return self._convert(file, sorted(slow), rejected, result, groups)
 
     def unread_file(self, lines: list[bytes], numbers: list[int], shift: int = 0) -> str:
         """The lines `numbers` (from 1; each ends with its newline and starts with `{`, see
