@@ -114,6 +114,20 @@ def test_loading_twice_adds_nothing(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*) FROM rejected").fetchone()[0] == first.rejected + third.rejected + fourth.rejected
 
 
+def test_a_first_load_that_names_a_file_twice_keeps_each_line_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A first load skips looking for repeated places when no input is read twice; one that reads a
+    # file twice (under two spellings) must still keep each event and rejected line once.
+    fixtures = _of("multi_workflow.plan_created", "1.1.0", True) + _of("multi_workflow.plan_created", "1.1.0", False)
+    path = _write_lines(tmp_path / "bare.jsonl", [fx.payload for fx in fixtures])
+    monkeypatch.chdir(tmp_path)
+    twice = _load(tmp_path / "w.duckdb", path, Path("./bare.jsonl"), event="multi_workflow.plan_created")
+    once = _load(tmp_path / "once.duckdb", path, event="multi_workflow.plan_created")
+    assert (twice.loaded, twice.duplicates, twice.rejected) == (once.loaded, once.loaded, 2 * once.rejected)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT line) FROM plan_created_v1").fetchone() == (once.loaded,) * 2
+        assert con.execute("SELECT count(*), count(DISTINCT line) FROM rejected").fetchone() == (once.rejected,) * 2
+
+
 def _other(fixtures: list[Fixture]) -> list[dict[str, Any]]:
     """Other events of the same shape: each fixture with another issue number."""
     return [{**fx.payload, "issue_number": 90000 + n} for n, fx in enumerate(fixtures)]

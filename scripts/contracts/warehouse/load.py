@@ -59,9 +59,13 @@ class Load:
         # for a core is a second more at the end (1,000,000 events: 7.8s against 8.2-8.7s, make bench).
         self._runner = Runner(self.converter, jobs, WORKER_NICENESS)  # type: ignore[arg-type]  # any object with run(task)
         self._progress = _Progress() if progress else None
+        self._names: set[str] = set()
 
     def run(self, path: str) -> None:
         name = input_name(path)  # the rows' `file`; messages and the progress bar say the path as given
+        if name in self._names:  # its lines are at the same places again: the sink looks for repeats
+            self.sink.inputs_repeat = True
+        self._names.add(name)
         problem = read_input(path, lambda shown, raw: self._add(shown, name, 0, self.converter.document(raw, name)),
                              lambda shown, tasks, size: self._stream(shown, name, tasks, size))
         if problem:
