@@ -198,7 +198,7 @@ def _emit(args: argparse.Namespace, text: str) -> None:
 def _check(project: Project, args: argparse.Namespace) -> int:
     from .ci_output import render
 
-    found: list = []
+    found: list[Finding] = []
     failed = 0
     from . import check as checks
     from .policy import check_immutable
