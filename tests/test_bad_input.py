@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -411,6 +412,39 @@ def test_b23_interrupted_run_leaves_nothing_behind(tmp_path: Path, start, how: s
                                              (143, "contracts: terminated"))
     _wait_for(lambda: not any(_alive(pid) for pid in workers), "end of the workers", seconds=5)
     assert list(temp.iterdir()) == []
+
+
+_NOTED_WHILE_READING = """
+import os, signal, sys, threading, time
+from contracts.interrupt import interruptible
+readable, _ = os.pipe()  # no input comes, and the stream stays open
+stream = os.fdopen(readable, "rb")
+
+def signal_elsewhere():
+    time.sleep(0.3)  # the read waits by now
+    # Delivered to this thread, the signal only notes itself: the main thread's read() goes on,
+    # as when a signal comes just before the read() starts.
+    signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+
+threading.Thread(target=signal_elsewhere, daemon=True).start()
+try:
+    with (interruptible(stream) if sys.argv[1] == "interruptible" else stream) as reading:
+        reading.read(10)
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+def test_b23_a_signal_noted_while_a_read_waits_is_heard() -> None:
+    # The race behind a Ctrl-C that went unheard (b23, about once in some hundred runs): a signal
+    # that arrives just before a read() of standard input starts. Reading through `interruptible`
+    # hears it; a plain read waits on (what the control shows, so the test can fail).
+    env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
+    heard = subprocess.run([sys.executable, "-c", _NOTED_WHILE_READING, "interruptible"], env=env,
+                           capture_output=True, text=True, timeout=30)
+    assert heard.stdout.strip() == "interrupted", heard.stderr
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocess.run([sys.executable, "-c", _NOTED_WHILE_READING, "plain"], env=env, capture_output=True, timeout=3)
 
 
 def test_b24_integer_beyond_the_conversion_limit(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 from multi_workflow_telemetry.fast import strip_bom
 
 from .findings import Finding, Unusable, printable
+from .interrupt import interruptible
 from .json_findings import as_json
 from .locate import lines_of
 from .stream import CHUNK, Checker, ChunkResult, Task, default_jobs, file_tasks, stream_tasks
@@ -230,7 +231,8 @@ def read_input(path: str, document: Callable[[str, bytes], None],
     file whole to `document`, anything else (or `-`, standard input) as chunks of lines to
     `stream`. None, or the one line saying why the path cannot be read."""
     if path == "-":
-        stream("<stdin>", stream_tasks(sys.stdin.buffer), None)
+        with interruptible(sys.stdin.buffer) as stdin:  # Ctrl-C heard while it waits for input
+            stream("<stdin>", stream_tasks(stdin), None)
         return None
     try:
         # Opened once, then judged by what it is, not by its name or reported size: a pipe, a
@@ -246,7 +248,8 @@ def read_input(path: str, document: Callable[[str, bytes], None],
             elif stat.S_ISREG(info.st_mode) and info.st_size > 0:
                 stream(path, file_tasks(path, info.st_size), info.st_size)
             else:
-                stream(path, stream_tasks(handle), None)
+                with interruptible(handle) as readable:
+                    stream(path, stream_tasks(readable), None)
     except OSError as exc:
         # Any path that cannot be read (missing, a directory, no permission, a symlink loop,
         # a name too long, an I/O error) is one line and exit 2; the other inputs go on.
