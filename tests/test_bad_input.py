@@ -308,6 +308,13 @@ def _wait_for(condition, what: str, seconds: float = 60) -> None:  # type: ignor
         time.sleep(0.05)
 
 
+def _hears_ctrl_c() -> None:
+    """In a child before it runs `contracts`: Ctrl-C (SIGINT) as a terminal's foreground job gets
+    it. A shell starts background jobs with SIGINT ignored, and a program keeps that (so does
+    Python): run from one (`make test &`), the interrupt tests would test nothing but that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def start(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Starts `contracts` in a process group of its own, killed whole when the test ends, so a
@@ -317,7 +324,8 @@ def start(tmp_path: Path):  # type: ignore[no-untyped-def]
     def started(args: list[str], **env: str) -> subprocess.Popen[bytes]:
         run = subprocess.Popen([CONTRACTS, *args], cwd=REPO, stdin=subprocess.PIPE,
                                stdout=(tmp_path / "out").open("wb"), stderr=(tmp_path / "err").open("wb"),
-                               env={**os.environ, "CONTRACTS_CHUNK_BYTES": "20000", **env}, start_new_session=True)
+                               env={**os.environ, "CONTRACTS_CHUNK_BYTES": "20000", **env}, start_new_session=True,
+                               preexec_fn=_hears_ctrl_c)
         runs.append(run)
         return run
 
@@ -417,6 +425,7 @@ def test_b23_interrupted_run_leaves_nothing_behind(tmp_path: Path, start, how: s
 _NOTED_WHILE_READING = """
 import os, signal, sys, threading, time
 from contracts.interrupt import interruptible
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C's handler, even where started with SIGINT ignored
 readable, _ = os.pipe()  # no input comes, and the stream stays open
 stream = os.fdopen(readable, "rb")
 
