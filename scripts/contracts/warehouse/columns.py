@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Union
 from urllib.parse import urldefrag, urljoin
 
@@ -236,11 +236,13 @@ def sql(kind: ColumnType) -> str:
     return "STRUCT(" + ", ".join(f"{quote(name)} {sql(sub)}" for name, sub in kind.fields) + ")"
 
 
+@cache
 def _keywords() -> frozenset[str]:
     """The words DuckDB will not take as a bare column or STRUCT field name: its reserved keywords
     and its type and function names (`time`, `type` and `index` are not among them; `index` is
     quoted anyway, as the generated DDL always had it). DuckDB's own list, so that a newer DuckDB's
-    shows as drift in the generated DDL."""
+    shows as drift in the generated DDL. Asked of DuckDB the first time a name is quoted, not
+    when this module is imported: the workers that convert rows (and Spark's) never quote one."""
     import duckdb
 
     with duckdb.connect() as con:
@@ -249,12 +251,11 @@ def _keywords() -> frozenset[str]:
     return frozenset(word for (word,) in found) | {"index"}
 
 
-_KEYWORDS = _keywords()
 _BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def quote(name: str) -> str:
     """`name` as a DuckDB identifier: bare when it can be, else in double quotes (doubled within)."""
-    if _BARE.fullmatch(name) and name.lower() not in _KEYWORDS:
+    if _BARE.fullmatch(name) and name.lower() not in _keywords():
         return name
     return '"' + name.replace('"', '""') + '"'

@@ -151,8 +151,9 @@ class Converter:
             problems.setdefault(problem[0], []).append(problem)
         routes = result.routes
         assert routes is not None
-        if sum(map(len, routes.values())) != result.valid:  # a line counted twice or lost: a bug, never bad input
-            raise AssertionError(f"{file}: {sum(map(len, routes.values()))} lines to load, {result.valid} valid")
+        routed = sum(map(len, routes.values()))
+        if routed != result.valid:  # a line counted twice or lost: a bug, never bad input
+            raise AssertionError(f"{file}: {routed} lines to load, {result.valid} valid")
         rejected = [(first_line + n - 1, checked[n - 1][:-1], found) for n, found in sorted(problems.items())]
         # The fast way for most lines: grouped by the version the Checker validated them against,
         # read by a JSON reader in C++ (Arrow's, or DuckDB's). Lines with a \u escape of a surrogate
@@ -166,16 +167,14 @@ class Converter:
         long_lines = unread and len(data) > LONGEST_UNREAD
         shift = first_line - 1
         for key, numbers in routes.items():
-            # Each version's lines at once: a line is looked at here only when it may not go the fast
-            # way (almost every line starts `{"`, see `_takes_line_member`).
-            odd = [n for n in numbers if checked[n - 1][:2] != b'{"'] if unread else []
-            if escapes or long_lines or odd:
-                odd_set = set(odd)
+            # Each version's lines at once; line by line only where one may not go the fast way
+            # (almost every line starts `{"`, and so takes the line member: `_takes_line_member`).
+            if escapes or long_lines or (unread and any(checked[n - 1][:2] != b'{"' for n in numbers)):
                 kept = []
                 for n in numbers:
                     raw = checked[n - 1]
                     if ((escapes and _SURROGATE_ESCAPE.search(raw)) or (long_lines and len(raw) > LONGEST_UNREAD)
-                            or (n in odd_set and not _takes_line_member(raw))):
+                            or (unread and not _takes_line_member(raw))):
                         slow.append((shift + n, raw[:-1]))
                     else:
                         kept.append(n)
