@@ -16,8 +16,6 @@ _SCALARS = {
     "JSON": pa.string(), "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
 }
 JSON_METADATA = {b"contracts.type": b"JSON"}
-# Columns of the Parquet layout's directories (Hive: event=.../version=.../date=...).
-PARTITIONS = ("event", "version", "date")
 
 
 def arrow_type(kind: ColumnType) -> pa.DataType:

@@ -54,6 +54,9 @@ ENVELOPE: tuple[tuple[str, ColumnType], ...] = (
     ("id", VARCHAR), ("source", VARCHAR), ("type", VARCHAR), ("time", TIMESTAMPTZ), ("dataschema", VARCHAR),
     ("subject", VARCHAR),
 )
+# The columns the Parquet layout adds as directories (Hive: event=.../version=.../date=...):
+# `version` is the lineage's, `event` and `date` no field's column may take either.
+PARTITIONS = ("event", "version", "date")
 VIOLATION = Struct((("pointer", VARCHAR), ("rule", VARCHAR), ("message", VARCHAR)))
 # What could not be loaded: every invalid or unreadable line, with why.
 REJECTED: tuple[tuple[str, ColumnType], ...] = (
@@ -149,12 +152,12 @@ def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
     add ones (a MINOR adds optional fields; a field it drops keeps its column, NULL from then on);
     and the (column, member) pairs of the fields whose column is named otherwise. A field keeps
     its name as a column unless that name is not `portable`, or is taken, in any case: by the
-    lineage or the envelope, or by an earlier field. It is then `data_<name>` (CloudEvents calls
+    lineage, the envelope or the Parquet layout's partitions, or by an earlier field. It is then `data_<name>` (CloudEvents calls
     the payload `data`; each character but letters, digits and `_` made `_`), or `data_<name>_2`, …
     A column, once named, keeps its name in every later version."""
     grown: list[tuple[tuple[str, ColumnType], ...]] = []
     columns: dict[str, tuple[str, ColumnType]] = {}  # by member
-    taken = {name.lower() for name, _ in LINEAGE + ENVELOPE}
+    taken = {name.lower() for name, _ in LINEAGE + ENVELOPE} | set(PARTITIONS)
     renamed: list[tuple[str, str]] = []
     for schema_file in files:
         for member, kind in payload_columns(catalogue, schema_file):
@@ -181,12 +184,14 @@ def payload_columns(catalogue: Catalogue, schema_file: SchemaFile) -> list[tuple
     """One column per top-level property of the event, in the schema's order."""
     root = schema_file.schema
     base = schema_file.id
-    return [(name, _type(catalogue, base, node)) for name, node in root.get("properties", {}).items()]
+    within = frozenset({base, base + "#"})  # a `$ref` to the root (`#`) is inside the root already
+    return [(name, _type(catalogue, base, node, within)) for name, node in root.get("properties", {}).items()]
 
 
-def _resolve(catalogue: Catalogue, base: str, node: Any) -> tuple[str, Any]:
-    """Follow `$ref`s (within the catalogue only), keeping track of the base URI they resolve against."""
-    seen = set()
+def _resolve(catalogue: Catalogue, base: str, node: Any) -> tuple[str, Any, frozenset[str]]:
+    """Follow `$ref`s (within the catalogue only), keeping track of the base URI they resolve
+    against; also the targets followed."""
+    seen: set[str] = set()
     while isinstance(node, dict) and "$ref" in node:
         target = urljoin(base, node["$ref"])
         if target in seen:
@@ -194,11 +199,17 @@ def _resolve(catalogue: Catalogue, base: str, node: Any) -> tuple[str, Any]:
         seen.add(target)
         uri, fragment = urldefrag(target)
         base, node = uri, catalogue.lookup(uri, fragment)
-    return base, node
+    return base, node, frozenset(seen)
 
 
-def _type(catalogue: Catalogue, base: str, node: Any) -> ColumnType:
-    base, node = _resolve(catalogue, base, node)
+def _type(catalogue: Catalogue, base: str, node: Any, within: frozenset[str] = frozenset()) -> ColumnType:
+    """The column type of a schema node; `within`, the `$ref` targets of the nodes it is inside."""
+    base, node, followed = _resolve(catalogue, base, node)
+    if followed & within:
+        # A recursive shape (a tree: a node whose children are nodes): no column type is finite,
+        # so from where the shape repeats, its values are JSON; the levels above keep their columns.
+        return JSON
+    within |= followed
     if not isinstance(node, dict):
         return JSON
     kinds = node.get("type")
@@ -215,11 +226,11 @@ def _type(catalogue: Catalogue, base: str, node: Any) -> ColumnType:
     if kind in _JSON_TYPES:
         return _JSON_TYPES[kind]
     if kind == "array":
-        return ListOf(_type(catalogue, base, node["items"])) if isinstance(node.get("items"), dict) else JSON
+        return ListOf(_type(catalogue, base, node["items"], within)) if isinstance(node.get("items"), dict) else JSON
     names = [name.lower() for name in node.get("properties", {})]
     if (kind == "object" and node.get("additionalProperties") is False and names and len(set(names)) == len(names)
             and all(map(portable, node["properties"]))):
-        return Struct(tuple((name, _type(catalogue, base, sub)) for name, sub in node["properties"].items()))
+        return Struct(tuple((name, _type(catalogue, base, sub, within)) for name, sub in node["properties"].items()))
     # An open object (deliverable_manifest): its shape is not the contract's. Or members that
     # differ only in case (`Key`, `key`), which a STRUCT's fields cannot tell apart, or that are
     # not `portable`: a STRUCT's fields are read by the event's names, and BigQuery's RECORD

@@ -19,8 +19,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from ..findings import Unusable
-from .arrow import PARTITIONS
-from .columns import Table
+from .columns import PARTITIONS, Table
 from .rows import Converted, with_partitions
 
 REJECTED_DIR = "_rejected"

@@ -15,6 +15,7 @@ copying the Arrow into DuckDB costs twice what DuckDB's reader alone costs (docs
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import uuid
@@ -56,6 +57,10 @@ FILE_COLUMN = "#file"
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD]")
 _PIECES = min(os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024, 1024)  # buffers per writev call
 _EMPTY_OBJECT = re.compile(rb"\{[ \t\r\n]*\}")  # no member to put the line number before
+# orjson reads an integer beyond 64 bits (below -2**63, or 2**64 and above: 19 digits or more) as
+# a float, which a BIGINT column would take rounded (-2**63 - 1 as -2**63) and a JSON column
+# would write as 1.2e+22: a line with such a run of digits is read by the exact reader instead.
+_LONG_DIGITS = re.compile(rb"[0-9]{19,}")
 
 
 @dataclass
@@ -265,10 +270,7 @@ class Converter:
         return out
 
     def _row(self, file: str, line: int, raw: bytes) -> tuple[str, tuple[Any, ...]]:
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            value = loads_exact(raw)  # what orjson refuses and the exact reader accepted (a lone surrogate)
+        value = _exact(raw)
         if is_envelope(value):
             schema_file = self.catalogue.by_id(value["dataschema"])
             payload = value["data"]
@@ -393,10 +395,28 @@ def _json_texts(group: list[tuple[int, bytes]], name: str, enveloped: bool) -> l
     for _, raw in group:
         value = None
         if key in raw:
-            parsed = orjson.loads(raw)
+            parsed = _exact(raw)
             value = (parsed["data"] if enveloped else parsed).get(name)
-        texts.append(None if value is None else orjson.dumps(value).decode())
+        texts.append(None if value is None else _json_text(value))
     return texts
+
+
+def _exact(raw: bytes) -> Any:
+    """A valid line's values, every integer exact (`_LONG_DIGITS`)."""
+    if _LONG_DIGITS.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass  # what orjson refuses and the exact reader accepts (a lone surrogate)
+    return loads_exact(raw)
+
+
+def _json_text(value: Any) -> str:
+    """A value as the JSON text of a JSON column."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # an integer beyond 64 bits, read exactly: the standard library writes it whole
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _record_batch(schema: pa.Schema, rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
@@ -408,7 +428,7 @@ def _cell(value: Any, kind: Any) -> Any:
     """A payload value as its column holds it: JSON columns hold the value's JSON text."""
     if value is None or kind != _JSON:
         return value
-    return orjson.dumps(value).decode()
+    return _json_text(value)
 
 
 _JSON = Scalar("JSON")

@@ -20,8 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from . import arrow
-from .arrow import PARTITIONS
-from .columns import Table, tables
+from .columns import PARTITIONS, Table, tables
 from .parquet_sink import REJECTED_DIR
 from .rows import Converted, Converter, with_partitions
 

@@ -1,0 +1,123 @@
+"""The warehouse on other catalogues' schemas: shapes the contract's own events do not have
+(a recursive tree, fields named like the Parquet layout's partitions, integers beyond 64 bits).
+Each test failed on the code before its fix: a RecursionError that stopped every load, a
+KeyError in `--parquet`, integers stored changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from multi_workflow_telemetry.catalogue import Catalogue
+
+from conftest import catalogue_of
+from contracts.warehouse import duckdb_ddl
+from contracts.warehouse.columns import sql, tables
+from contracts.warehouse.load import load_inputs
+from warehouse_helpers import table_rows
+
+
+def _lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _parquet(root: str, glob: str) -> list[dict[str, Any]]:
+    """The rows of the Parquet files under `root` matching `glob`, with their partition columns."""
+    with duckdb.connect() as con:
+        result = con.execute(f"SELECT * FROM read_parquet('{root}/{glob}', hive_partitioning = true)")
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row)) for row in result.fetchall()]
+
+
+def _load(catalogue: Catalogue, event: str, path: Path, **sink: str) -> Any:
+    summary, _ = load_inputs(catalogue, event, [str(path)], jobs=1, progress=False, **sink)
+    assert not summary.unusable
+    assert summary.events == summary.loaded + summary.duplicates + summary.rejected
+    return summary
+
+
+TREE = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"root": {"$ref": "#/$defs/node"}, "up": {"$ref": "#"}},
+    "$defs": {"node": {"type": "object", "additionalProperties": False, "properties": {
+        "value": {"type": "string"},
+        "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+    }}},
+}
+
+
+def test_a_recursive_shape_is_json_from_where_it_repeats(tmp_path: Path) -> None:
+    catalogue = catalogue_of(tmp_path, {"x.tree": TREE})
+    (table,) = tables(catalogue)
+    kinds = {name: sql(kind) for name, kind in table.payload}
+    # The levels above the repeat keep their columns; the repeat (a node's children, the root
+    # again) is JSON.
+    assert kinds == {"root": "STRUCT(value VARCHAR, children JSON[])", "up": "JSON"}
+    assert "root STRUCT" in duckdb_ddl.statements(table, "1.0.0")
+    events = [{"root": {"value": "a", "children": [{"value": "b", "children": [{"value": "c"}]}]}},
+              {"root": {"value": "z"}, "up": {"root": {"value": "y"}}}]
+    path = _lines(tmp_path / "trees.jsonl", [json.dumps(e) for e in events])
+    summary = _load(catalogue, "x.tree", path, db=str(tmp_path / "w.duckdb"))
+    assert (summary.loaded, summary.rejected) == (2, 0)
+    rows = table_rows(tmp_path / "w.duckdb", "tree_v1")
+    assert [json.loads(c) for c in rows[0]["root"]["children"]] == events[0]["root"]["children"]
+    assert rows[1]["root"] == {"value": "z", "children": None} and json.loads(rows[1]["up"]) == events[1]["up"]
+
+
+@pytest.mark.parametrize("sink", ["db", "parquet"])
+def test_fields_named_like_the_parquet_partitions_load_whole(tmp_path: Path, sink: str) -> None:
+    catalogue = catalogue_of(tmp_path, {"x.dated": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"date": {"type": "string", "format": "date"}, "event": {"type": "string"}, "n": {"type": "integer"}},
+    }})
+    (table,) = tables(catalogue)
+    assert dict(table.renamed) == {"data_date": "date", "data_event": "event"}
+    path = _lines(tmp_path / "d.jsonl", [json.dumps({"date": "2024-02-29", "event": "x", "n": n}) for n in range(3)])
+    out = str(tmp_path / ("w.duckdb" if sink == "db" else "pq"))
+    summary = _load(catalogue, "x.dated", path, **{sink: out})
+    assert (summary.loaded, summary.rejected) == (3, 0)
+    if sink == "db":
+        rows = table_rows(out, "dated_v1")
+    else:
+        rows = _parquet(out, "event=*/*/*/*.parquet")
+        assert {(r["event"], r["version"]) for r in rows} == {("x.dated", "1.0.0")}  # the partitions, beside the fields
+    assert sorted((r["data_date"], r["data_event"], r["n"]) for r in rows) == [("2024-02-29", "x", n) for n in range(3)]
+
+
+BIG = [
+    '{"n": -9223372036854775809}',  # one below BIGINT's least: orjson read it as -2**63, stored as such
+    '{"n": 9223372036854775808}',
+    '{"n": 18446744073709551617}',
+    '{"n": 9223372036854775807}',
+    '{"j": 12345678901234567890123}',  # a JSON column: kept whole, not as 1.2345678901234568e+22
+    '{"j": {"deep": [-123456789012345678901]}}',
+    '{"j": 9007199254740993}',
+]
+
+
+@pytest.mark.parametrize("sink", ["db", "parquet"])
+def test_integers_a_column_cannot_hold_are_rejected_and_json_keeps_them_whole(tmp_path: Path, sink: str) -> None:
+    catalogue = catalogue_of(tmp_path, {"x.numbers": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"n": {"type": "integer"}, "j": {"type": ["integer", "string", "object"]}},
+    }})
+    path = _lines(tmp_path / "n.jsonl", BIG)
+    out = str(tmp_path / ("w.duckdb" if sink == "db" else "pq"))
+    summary = _load(catalogue, "x.numbers", path, **{sink: out})
+    assert (summary.loaded, summary.rejected) == (4, 3)
+    if sink == "db":
+        rows, rejected = table_rows(out, "numbers_v1"), table_rows(out, "rejected")
+    else:
+        rows, rejected = _parquet(out, "event=*/*/*/*.parquet"), _parquet(out, "_rejected/*.parquet")
+    assert sorted((r["line"], r["n"], r["j"]) for r in rows) == [
+        (4, 9223372036854775807, None), (5, None, "12345678901234567890123"),
+        (6, None, '{"deep":[-123456789012345678901]}'), (7, None, "9007199254740993")]
+    assert sorted(r["line"] for r in rejected) == [1, 2, 3]
+    assert all(v["rule"] == "warehouse" for r in rejected for v in r["violations"])
+    if sink == "db":
+        with duckdb.connect(out, read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM numbers_v1 WHERE n = -9223372036854775808").fetchone() == (0,)
