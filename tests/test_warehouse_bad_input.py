@@ -184,3 +184,83 @@ def test_b22_a_worker_killed_while_loading(tmp_path: Path) -> None:
     for table in ("plan_created_v1", "execution_summary_v1", "batch_metrics_v1"):
         rows |= {r["line"] for r in table_rows(tmp_path / "w.duckdb", table)}
     assert rows == set(range(1, 4001)) - missing
+
+
+def _ok_line(tmp_path: Path) -> Path:
+    path = tmp_path / "ok.jsonl"
+    path.write_bytes(_line() + b"\n")
+    return path
+
+
+def test_a_db_that_is_another_kind_of_file_is_refused_not_loaded_into_memory(tmp_path: Path) -> None:
+    # DuckDB opened an existing `.json` (or `.csv`, `.parquet`, the input itself) as a database in
+    # memory: `1 loaded`, exit 0, and the row was nowhere.
+    target = tmp_path / "target.json"
+    target.write_text("{}\n")
+    done = run_contracts("load", "--no-progress", "--db", str(target), str(_ok_line(tmp_path)))
+    assert done.returncode == 2, done.stderr
+    assert f"{target}: cannot open the DuckDB database" in done.stderr and "Traceback" not in done.stderr
+    assert target.read_text() == "{}\n"
+
+
+def test_a_database_this_load_cannot_use_is_one_line_naming_it(tmp_path: Path) -> None:
+    # A `rejected` of another shape, a view named as a table: each was an "internal error".
+    import duckdb
+
+    for n, statement in enumerate(["CREATE TABLE rejected (a INTEGER)", "CREATE VIEW plan_created_v1 AS SELECT 1 AS a"]):
+        db = tmp_path / f"odd{n}.duckdb"
+        with duckdb.connect(str(db)) as con:
+            con.execute(statement)
+        lines = tmp_path / "mixed.jsonl"
+        lines.write_bytes(_line() + b"\n{broken\n")
+        done = run_contracts("load", "--no-progress", "--db", str(db), str(lines))
+        assert done.returncode == 2, done.stderr
+        assert f"{db}: cannot use the DuckDB database: " in done.stderr, done.stderr
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_parquet_that_cannot_be_written_names_the_directory_not_the_input(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    (lake / "event=multi_workflow.plan_created").write_text("a file where a directory goes\n")
+    ok = _ok_line(tmp_path)
+    done = run_contracts("load", "--no-progress", "--event", PLAN, "--parquet", str(lake), str(ok))
+    assert done.returncode == 2, done.stderr
+    assert f"{lake}: cannot write Parquet here" in done.stderr and f"{ok}: cannot read" not in done.stderr
+
+
+def test_repeats_a_stopped_load_left_are_removed_by_the_next(tmp_path: Path) -> None:
+    """A load stopped after committing row groups, before dropping its repeats (Ctrl-C during a
+    re-load), left every row twice, and later loads never removed them (`rowid >= start` only)."""
+    from contracts.warehouse import duckdb_sink
+    from contracts.warehouse.load import load_inputs
+    from multi_workflow_telemetry.catalogue import Catalogue
+
+    catalogue = Catalogue(REPO / "schemas")
+    path = tmp_path / "plans.jsonl"
+    path.write_bytes(b"".join(_line(issue_number=n) + b"\n" for n in range(1, 41)) + b"{broken\n")
+    db = str(tmp_path / "w.duckdb")
+
+    def load() -> tuple[int, int, int]:
+        summary, _ = load_inputs(catalogue, PLAN, [str(path)], db=db, jobs=1)
+        return summary.loaded, summary.duplicates, summary.rejected
+
+    assert load() == (40, 0, 1)
+    stopped = duckdb_sink.DuckDBSink._drop_repeats
+
+    def stop(self: object, name: str) -> int:
+        raise KeyboardInterrupt
+
+    duckdb_sink.DuckDBSink._drop_repeats = stop  # type: ignore[method-assign]
+    try:
+        for _ in range(2):
+            try:
+                load()
+            except KeyboardInterrupt:
+                pass
+    finally:
+        duckdb_sink.DuckDBSink._drop_repeats = stopped  # type: ignore[method-assign]
+    assert len(table_rows(db, "plan_created_v1")) == 120  # three copies of each line: the stopped loads' repeats
+    assert load() == (0, 40, 1)
+    assert sorted(r["line"] for r in table_rows(db, "plan_created_v1")) == list(range(1, 41))
+    assert [r["line"] for r in table_rows(db, "rejected")] == [41]

@@ -121,3 +121,68 @@ def test_integers_a_column_cannot_hold_are_rejected_and_json_keeps_them_whole(tm
     if sink == "db":
         with duckdb.connect(out, read_only=True) as con:
             assert con.execute("SELECT count(*) FROM numbers_v1 WHERE n = -9223372036854775808").fetchone() == (0,)
+
+
+def _versions(root: Path, event: str, schemas: dict[str, dict[str, Any]]) -> Catalogue:
+    folder = root / "schemas" / event
+    folder.mkdir(parents=True)
+    for version, schema in schemas.items():
+        (folder / f"{version}.json").write_text(json.dumps({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://example.invalid/{event}/{version}.json", "x-event": {"name": event}, **schema}))
+    return Catalogue(root / "schemas")
+
+
+def _point(y: bool) -> dict[str, Any]:
+    def closed(**properties: Any) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": False, "properties": properties}
+    extra_p = {"y": {"type": "number"}} if y else {}
+    extra_l = {"b": {"type": "string"}} if y else {}
+    return closed(p=closed(x={"type": "number"}, **extra_p),
+                  l={"type": "array", "items": closed(a={"type": "integer"}, **extra_l)})
+
+
+def test_a_minor_that_adds_a_field_inside_an_object_widens_its_struct_column(tmp_path: Path) -> None:
+    """A MINOR's new optional field inside an object is a new STRUCT field of the same table
+    (`ALTER TABLE … ADD COLUMN p.y`), not a change of type: generate refused it ("a change of
+    type needs a new major")."""
+    old = _versions(tmp_path / "old", "x.point", {"1.0.0": _point(False)})
+    new = _versions(tmp_path / "new", "x.point", {"1.0.0": _point(False), "1.1.0": _point(True)})
+    (table,) = tables(new)
+    assert {name: sql(kind) for name, kind in table.payload} == {"p": "STRUCT(x DOUBLE, y DOUBLE)",
+                                                                 "l": "STRUCT(a BIGINT, b VARCHAR)[]"}
+    ddl = duckdb_ddl.statements(table, "1.1.0")
+    assert "ALTER TABLE point_v1 ADD COLUMN IF NOT EXISTS p.y DOUBLE;\n" in ddl
+    assert "ALTER TABLE point_v1 ADD COLUMN IF NOT EXISTS l.element.b VARCHAR;\n" in ddl
+    db = str(tmp_path / "w.duckdb")
+    first = _lines(tmp_path / "a.jsonl", [json.dumps({"p": {"x": 1.5}, "l": [{"a": 1}]})])
+    assert _load(old, "x.point", first, db=db).loaded == 1  # the tools as they were at 1.0.0
+    second = _lines(tmp_path / "b.jsonl", [json.dumps({"p": {"x": 2.5, "y": 3.5}, "l": [{"a": 2, "b": "two"}]})])
+    assert _load(new, "x.point@1.1.0", second, db=db).loaded == 1
+    rows = table_rows(db, "point_v1")
+    assert [(r["version"], r["p"], r["l"]) for r in rows] == [
+        ("1.0.0", {"x": 1.5, "y": None}, [{"a": 1, "b": None}]),
+        ("1.1.0", {"x": 2.5, "y": 3.5}, [{"a": 2, "b": "two"}])]
+
+
+def test_a_minor_that_changes_a_fields_type_is_refused_naming_the_file_and_field(tmp_path: Path) -> None:
+    changed = _point(False)
+    changed["properties"]["p"]["properties"]["x"] = {"type": "string"}
+    catalogue = _versions(tmp_path, "x.point", {"1.0.0": _point(False), "1.1.0": changed})
+    with pytest.raises(Exception, match=r"x\.point/1\.1\.0\.json: /properties/p: column p of point_v1 changes type "
+                                        r"at 1\.1\.0 \(STRUCT\(x DOUBLE\) -> STRUCT\(x VARCHAR\)\)"):
+        tables(catalogue)
+
+
+def test_a_column_the_table_lacks_is_added_not_left_out_of_its_row(tmp_path: Path) -> None:
+    # A table another catalogue made, or a column dropped by hand: the field's value was dropped.
+    catalogue = catalogue_of(tmp_path, {"x.pair": {
+        "type": "object", "additionalProperties": False, "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}})
+    (table,) = tables(catalogue)
+    db = str(tmp_path / "w.duckdb")
+    with duckdb.connect(db) as con:
+        con.execute(duckdb_ddl.statements(table, "1.0.0"))
+        con.execute("ALTER TABLE pair_v1 DROP COLUMN b")
+    path = _lines(tmp_path / "p.jsonl", [json.dumps({"a": "x", "b": "kept"})])
+    assert _load(catalogue, "x.pair", path, db=db).loaded == 1
+    assert [(r["a"], r["b"]) for r in table_rows(db, "pair_v1")] == [("x", "kept")]

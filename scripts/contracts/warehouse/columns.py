@@ -112,6 +112,16 @@ class Table:
         before = {name for name, _ in self.payload_by_version[at - 1]} if at else set()
         return tuple(c for c in self.payload_by_version[at] if c[0] not in before)
 
+    def fields_added_in(self, version: str) -> tuple[tuple[tuple[str, ...], ColumnType], ...]:
+        """The STRUCT fields `version` adds inside columns the version before has: (column and
+        path below it, type)."""
+        at = self.versions.index(version)
+        if not at:
+            return ()
+        before = dict(self.payload_by_version[at - 1])
+        return tuple(((name, *path), sub) for name, kind in self.payload_by_version[at] if name in before
+                     for path, sub in added_fields(before[name], kind))
+
 
 # Names every engine takes as they are, for the same tables everywhere: DuckDB, Arrow and Parquet,
 # Spark, and BigQuery's column names (letters, digits and `_`, at most 300, none of its reserved
@@ -162,10 +172,15 @@ def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
     for schema_file in files:
         for member, kind in payload_columns(catalogue, schema_file):
             if member in columns:
-                if columns[member][1] != kind:
-                    raise WarehouseError(
-                        f"{event}@{schema_file.version}: column {columns[member][0]} of {table_name(event, major)} changes "
-                        f"type ({sql(columns[member][1])} -> {sql(kind)}); a change of type needs a new major (a new table)")
+                column, had = columns[member]
+                if had != kind:
+                    widened = _widened(had, kind)
+                    if widened is None:
+                        raise WarehouseError(
+                            f"{schema_file.path}: /properties/{member}: column {column} of {table_name(event, major)} "
+                            f"changes type at {schema_file.version} ({sql(had)} -> {sql(kind)}); a change of type needs "
+                            "a new major (a new table) [warehouse]")
+                    columns[member] = (column, widened)
                 continue
             column = member
             if not portable(column) or column.lower() in taken:
@@ -178,6 +193,45 @@ def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
             columns[member] = (column, kind)
         grown.append(tuple(columns.values()))
     return tuple(grown), tuple(renamed)
+
+
+def _widened(had: ColumnType, kind: ColumnType) -> ColumnType | None:
+    """The column type `had` with the fields `kind` adds to its STRUCTs, at any depth (a MINOR's
+    new optional field inside an object: `ALTER TABLE … ADD COLUMN col.field`), or None if
+    `kind` changes a type. A field a later version drops keeps its place, NULL from then on, as
+    a dropped top-level field keeps its column."""
+    if isinstance(had, ListOf) and isinstance(kind, ListOf):
+        item = _widened(had.item, kind.item)
+        return None if item is None else ListOf(item)
+    if not (isinstance(had, Struct) and isinstance(kind, Struct)):
+        return had if had == kind else None
+    new = dict(kind.fields)
+    fields = []
+    for name, sub in had.fields:
+        merged = _widened(sub, new.pop(name)) if name in new else sub
+        if merged is None:
+            return None
+        fields.append((name, merged))
+    fields += new.items()
+    names = [name.lower() for name, _ in fields]
+    return Struct(tuple(fields)) if len(set(names)) == len(names) else None  # `Y` beside `y`: one field to DuckDB
+
+
+def added_fields(had: ColumnType, kind: ColumnType) -> list[tuple[tuple[str, ...], ColumnType]]:
+    """The fields `kind` adds to the STRUCTs of `had` (`_widened`), as (path below the column,
+    type); a list's items are its `element`, as DuckDB's ALTER TABLE names them."""
+    if isinstance(had, ListOf) and isinstance(kind, ListOf):
+        return [(("element", *path), sub) for path, sub in added_fields(had.item, kind.item)]
+    if not (isinstance(had, Struct) and isinstance(kind, Struct)):
+        return []
+    before = dict(had.fields)
+    found: list[tuple[tuple[str, ...], ColumnType]] = []
+    for name, sub in kind.fields:
+        if name not in before:
+            found.append(((name,), sub))
+        else:
+            found += [((name, *path), deeper) for path, deeper in added_fields(before[name], sub)]
+    return found
 
 
 def payload_columns(catalogue: Catalogue, schema_file: SchemaFile) -> list[tuple[str, ColumnType]]:

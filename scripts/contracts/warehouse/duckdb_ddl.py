@@ -30,14 +30,17 @@ def create(table: Table) -> str:
 
 
 def migration(table: Table, version: str) -> str:
-    """What `version` changes in the table: its new nullable columns (nothing for a PATCH)."""
-    added = table.added_in(version)
+    """What `version` changes in the table: its new nullable columns, and the new fields of its
+    STRUCT columns (`ADD COLUMN col.field`; nothing for a PATCH)."""
+    added, fields = table.added_in(version), table.fields_added_in(version)
     head = f"-- {table.event} {version}: "
-    if not added:
+    if not added and not fields:
         return head + "no new field, no new column.\n"
-    names = ", ".join(name if table.member(name) == name else f"{name} (the event's `{table.member(name)}`)" for name, _ in added)
-    return head + f"adds {names} (NULL in rows of earlier versions).\n" + "".join(
-        f"ALTER TABLE {table.name} ADD COLUMN IF NOT EXISTS {quote(name)} {sql(kind)};\n" for name, kind in added)
+    names = [name if table.member(name) == name else f"{name} (the event's `{table.member(name)}`)" for name, _ in added]
+    names += [".".join(path) for path, _ in fields]
+    return head + f"adds {', '.join(names)} (NULL in rows of earlier versions).\n" + "".join(
+        f"ALTER TABLE {table.name} ADD COLUMN IF NOT EXISTS {'.'.join(map(quote, path))} {sql(kind)};\n"
+        for path, kind in [((name,), kind) for name, kind in added] + list(fields))
 
 
 def statements(table: Table, version: str) -> str:

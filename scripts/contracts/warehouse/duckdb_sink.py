@@ -1,4 +1,4 @@
-"""Rows into an embedded DuckDB database file: the tables migrated as the rows need, and every
+"""Rows into an embedded DuckDB database file: each table migrated to its newest version, and every
 row inserted once.
 
 Idempotent: an event whose key is already in its table is not kept again. The key is the
@@ -42,7 +42,7 @@ from ..findings import Unusable
 from ..scratch import memory_root, scratch_dir
 from . import duckdb_ddl, views
 from .columns import ENVELOPE, REJECTED, Table, quote, sql
-from .rows import FILE_COLUMN, LINE_MEMBER, LONGEST_UNREAD, Converted, line_of_unread, number_of_unread, version_of
+from .rows import FILE_COLUMN, LINE_MEMBER, LONGEST_UNREAD, Converted, line_of_unread, number_of_unread
 
 # Rows per row group of the tables this sink writes (the database is attached with it; DuckDB's
 # default is 122,880): a commit writes whole row groups, and holds one in memory until it does.
@@ -128,7 +128,10 @@ class DuckDBSink:
                 self.db = duckdb.connect(path)
             else:  # the row group size is an option of the ATTACH, not of a connection's own database
                 self.db = duckdb.connect()
-                self.db.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS warehouse (ROW_GROUP_SIZE {ROW_GROUP})")
+                # TYPE DUCKDB: else DuckDB opens an existing `.json`, `.csv` or `.parquet` file as a
+                # database in memory, and the rows loaded into it are gone when the load ends.
+                self.db.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS warehouse "
+                                f"(TYPE DUCKDB, ROW_GROUP_SIZE {ROW_GROUP})")
                 self.db.execute("USE warehouse")
         except (duckdb.Error, OSError) as exc:
             raise Unusable(f"{path}: cannot open the DuckDB database: {str(exc).splitlines()[0]}") from None
@@ -154,8 +157,11 @@ class DuckDBSink:
         self._writer: threading.Thread | None = None
         self._failed: BaseException | None = None
         self._all_in = threading.Event()  # set when no chunk is to come
+        self._stopping = False  # set when the load stops short (Ctrl-C, a signal): the writer only empties the queue
         self._every_core = False
         self._first_new: dict[str, int] = {}  # per table: the rowid from which rows are this load's
+        self._migrated_to: dict[str, str] = {}  # per table: the version this load brought it up to
+        self._have: dict[str, set[str]] = {}  # per table: its columns since
         self._appended: dict[str, int] = {}
         self.inserted = 0  # rows that were not already in their table
         self.inputs_repeat = False  # set by the load when an input is read twice (load.py)
@@ -170,7 +176,7 @@ class DuckDBSink:
         """Hand a chunk's rows to the writer thread; `name` is the input, `first_line` the number of
         the chunk's first line."""
         if self._failed is not None:
-            raise self._failed
+            raise self._unusable(self._failed)
         if self._writer is None:
             self._writer = threading.Thread(target=self._write_all, name="duckdb writer", daemon=True)
             self._writer.start()
@@ -180,12 +186,12 @@ class DuckDBSink:
         """The writer thread: DuckDB inserts while the main process hands the workers their next
         chunks (DuckDB lets go of the GIL while it works). After a failure it only empties the queue."""
         while (item := self._queue.get()) is not None:
-            if self._failed is None:
+            if self._failed is None and not self._stopping:
                 try:
                     self._take(*item)
                 except BaseException as exc:
                     self._failed = exc
-            if self._failed is not None:
+            if self._failed is not None or self._stopping:
                 for path, _ in item[0].unread.values():
                     with contextlib.suppress(FileNotFoundError):  # renamed before the failure: close() removes it
                         os.unlink(path)
@@ -224,7 +230,7 @@ class DuckDBSink:
     def _write_table(self, name: str, rows: int | None = None) -> None:
         """Insert `rows` of the table's waiting rows (all of them if None), in one transaction."""
         waiting = self._waiting[name]
-        columns = self._migrated(name, waiting)  # DDL is not for a transaction with appends
+        columns = self._migrated(name)  # DDL is not for a transaction with appends
         while True:
             taken = _Taken.of(waiting, rows)
             upto = _number_at(taken.cut, taken.cut_rows) if taken.cut is not None else None
@@ -237,7 +243,7 @@ class DuckDBSink:
                 # Any error ends DuckDB's transaction: the row group is done again, those lines the Python way.
                 self.db.execute("ROLLBACK")
                 self._convert_here(name, refused.files)
-                columns = self._migrated(name, waiting)
+                columns = self._migrated(name)
             except duckdb.OutOfMemoryException:
                 # Done again with less at once: one thread (each holds its own buffers), then twice the memory.
                 self.db.execute("ROLLBACK")
@@ -260,12 +266,15 @@ class DuckDBSink:
         waiting.rows -= taken.rows
         self._appended[name] = self._appended.get(name, 0) + taken.rows
 
-    def _migrated(self, name: str, waiting: _Waiting) -> list[str]:
-        """The table brought up to the newest version among its waiting rows; its columns."""
+    def _migrated(self, name: str) -> list[str]:
+        """The table brought up to its newest version; its columns. The newest, whatever version
+        the rows waiting are of: rows are read and converted with the newest version's column
+        types (a MINOR may add a field inside a STRUCT column), and `close` migrates every table
+        to it anyway."""
         if name == "rejected":
             return [c for c, _ in REJECTED]
-        versions = {self._versions[f.ref][1] for f in waiting.files} | {version_of(b) for b in waiting.batches}
-        return self.migrate(self.tables[name], max(versions, key=version_key))
+        table = self.tables[name]
+        return self.migrate(table, table.versions[-1])
 
     def _insert(self, name: str, columns: list[str], taken: _Taken, upto: int | None) -> None:
         """Append the taken batches and read the taken files (the one cut, only up to its line `upto`)."""
@@ -354,7 +363,9 @@ class DuckDBSink:
 
     def _drop_repeats(self, name: str) -> int:
         """Delete this load's rows whose key an earlier row has (in the table before, or earlier
-        in this load); how many."""
+        in this load); how many. Also, uncounted, the repeats an earlier load left among the rows
+        before this one's: a load stopped (Ctrl-C, a signal) after committing row groups and
+        before this step leaves its repeats, which the next load of the same input removes."""
         start = self._first_new[name]
         keys: tuple[tuple[str, tuple[str, ...], bool], ...]
         if name == "rejected":
@@ -368,26 +379,32 @@ class DuckDBSink:
                 # A first load of inputs each read once: no two of its rows have the same file and
                 # line, and looking cost 0.1-0.2s at the end of a load of 1,000,000 events.
                 continue
-            placed = ", ".join(place)
-            # Only the places this load repeats (none in a first load) have their rows' content
-            # hashed: hashing every row's columns cost a first load of 1,000,000 events 0.25 CPU-s.
-            repeated = (f"({placed}) IN (SELECT ({placed}) FROM {name} WHERE {which} "
-                        f"GROUP BY {placed} HAVING count(*) > 1 AND max(rowid) >= {start})")
             # What a row holds counts as a 64-bit hash, one of a group's columns: a window
             # partitioned by it instead took 20 times as long (3.5s for 500,000 rows).
             key = ", ".join([*place, f"hash({', '.join(content)})"] if whole else place)
-            # The first row of each key stays; every later one of this load goes.
-            delete = (f"DELETE FROM {name} WHERE rowid >= {start} AND {which} AND {repeated} AND rowid NOT IN ("
-                      f"SELECT min(rowid) FROM {name} WHERE {which} AND {repeated} GROUP BY {key})")
-            while True:  # a whole input loaded again groups twice its rows: it may need more memory
-                try:
-                    found = self.db.execute(delete).fetchall()
-                    break
-                except duckdb.OutOfMemoryException:
-                    if not self._more_memory():
-                        raise
-            dropped += int(found[0][0]) if found else 0
+            if start:
+                self._delete_repeats(name, f"rowid < {start} AND {which}", place, key)
+            dropped += self._delete_repeats(name, which, place, key, start)
         return dropped
+
+    def _delete_repeats(self, name: str, rows: str, place: tuple[str, ...], key: str, start: int = 0) -> int:
+        """Among the `rows` of a table, keep the first of each `key` and delete the later ones
+        from rowid `start` on; how many."""
+        placed = ", ".join(place)
+        # Only the places repeated from `start` on (none in a first load) have their rows'
+        # content hashed: hashing every row's columns cost a first load of 1,000,000 events 0.25 CPU-s.
+        repeated = (f"({placed}) IN (SELECT ({placed}) FROM {name} WHERE {rows} "
+                    f"GROUP BY {placed} HAVING count(*) > 1 AND max(rowid) >= {start})")
+        delete = (f"DELETE FROM {name} WHERE rowid >= {start} AND {rows} AND {repeated} AND rowid NOT IN ("
+                  f"SELECT min(rowid) FROM {name} WHERE {rows} AND {repeated} GROUP BY {key})")
+        while True:  # a whole input loaded again groups twice its rows: it may need more memory
+            try:
+                found = self.db.execute(delete).fetchall()
+                break
+            except duckdb.OutOfMemoryException:
+                if not self._more_memory():
+                    raise
+        return int(found[0][0]) if found else 0
 
     def _more_memory(self) -> bool:
         """Twice DuckDB's memory, up to MEMORY_CEILING; False when it is there already."""
@@ -398,14 +415,22 @@ class DuckDBSink:
         return True
 
     def migrate(self, table: Table, version: str) -> list[str]:
-        """Bring the table up to `version` (create it, add the columns of each later version),
-        unless it is there already; the columns it then has."""
-        have = self.columns(table.name)
-        if not have or any(c not in have for c, _ in table.columns_at(version)):
+        """Bring the table up to `version`, once per load: create it, apply each later version's
+        migration (its new columns and STRUCT fields; every statement is idempotent), then add
+        any column of `version` the table still lacks (a table another catalogue made, a column
+        dropped by hand), as a field without a column would be left out of its row without a
+        word. The columns it then has."""
+        done = self._migrated_to.get(table.name)
+        if done is None or version_key(done) < version_key(version):
             for step in table.versions[: table.versions.index(version) + 1]:
                 self.db.execute(duckdb_ddl.statements(table, step))
             have = self.columns(table.name)
-        return [c for c, _ in table.columns if c in have]
+            for name, kind in table.columns_at(version):
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE {table.name} ADD COLUMN {quote(name)} {sql(kind)}")
+            self._migrated_to[table.name] = version
+            self._have[table.name] = self.columns(table.name)
+        return [c for c, _ in table.columns if c in self._have[table.name]]
 
     def columns(self, name: str) -> set[str]:
         found = self.db.execute(
@@ -423,26 +448,60 @@ class DuckDBSink:
                 self._writer.join()
                 self._writer = None
             if self._failed is not None:
-                raise self._failed
-            if not self._every_core:
-                self._use_every_core()
-            for name in [n for n in self._waiting if n != "rejected"] + ["rejected"]:
-                if name in self._waiting and self._waiting[name].rows:
-                    self._write_table(name)
-            for name, appended in self._appended.items():
-                kept = appended - self._drop_repeats(name)
-                if name == "rejected":
-                    self.rejected_inserted += kept
-                else:
-                    self.inserted += kept
-            for table in self.tables.values():
-                self.migrate(table, table.versions[-1])
-            views.apply(self.db)
+                raise self._unusable(self._failed)
+            self._finish()
+        except duckdb.Error as exc:
+            raise self._unusable(exc) from None
         finally:
+            self._stop_writer()
             if self.lines_dir is not None:
                 shutil.rmtree(self.lines_dir, ignore_errors=True)
             if not keep_open:
                 self.db.close()
+
+    def _unusable(self, exc: BaseException) -> BaseException:
+        """What a DuckDB error means to the user: Ctrl-C (DuckDB's own word for a query a signal
+        stopped), or a database that is not one this load can write (a damaged file, a table of
+        that name that is not this contract's), one line naming it; anything else as it is."""
+        if isinstance(exc, duckdb.InterruptException) or (type(exc) is RuntimeError and "interrupted" in str(exc)):
+            return KeyboardInterrupt()
+        if isinstance(exc, duckdb.Error) and not isinstance(exc, duckdb.OutOfMemoryException):
+            return Unusable(f"{self.path}: cannot use the DuckDB database: {str(exc).splitlines()[0]}")
+        return exc
+
+    def _stop_writer(self) -> None:
+        """Stop the writer thread, when close() did not get to join it (Ctrl-C, a signal): its
+        query is interrupted, and the connection is closed only once it is out of DuckDB (closing
+        it under a running query aborted the process)."""
+        if self._writer is None:
+            return
+        self._stopping = True
+        while self._writer.is_alive():
+            self.db.interrupt()
+            try:
+                self._queue.put(None, timeout=0.05)  # the writer, emptying the queue, makes room
+            except queue.Full:
+                continue
+            self._writer.join(timeout=0.05)
+        self._writer = None
+
+    def _finish(self) -> None:
+        """What close() does once every chunk is in: the last rows, the repeats dropped, every table at its
+        newest version and the views over them."""
+        if not self._every_core:
+            self._use_every_core()
+        for name in [n for n in self._waiting if n != "rejected"] + ["rejected"]:
+            if name in self._waiting and self._waiting[name].rows:
+                self._write_table(name)
+        for name, appended in self._appended.items():
+            kept = appended - self._drop_repeats(name)
+            if name == "rejected":
+                self.rejected_inserted += kept
+            else:
+                self.inserted += kept
+        for table in self.tables.values():
+            self.migrate(table, table.versions[-1])
+        views.apply(self.db)
 
 
 @dataclass

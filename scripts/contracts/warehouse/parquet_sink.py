@@ -40,6 +40,15 @@ class ParquetSink:
         self._written = {path.name.split("-")[1] for path in self.root.rglob("part-*.parquet")}
 
     def write(self, converted: Converted, name: str, first_line: int) -> None:
+        try:
+            self._write(converted, name, first_line)
+        except (OSError, pa.ArrowException) as exc:
+            # The output's fault, not the input's: said of the directory (as an OSError it was
+            # reported as the input's, "cannot read").
+            reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+            raise Unusable(f"{self.root}: cannot write Parquet here: {reason}") from None
+
+    def _write(self, converted: Converted, name: str, first_line: int) -> None:
         stem = _stem(converted, name, first_line)
         new = stem not in self._written
         self._written.add(stem)

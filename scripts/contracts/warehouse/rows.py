@@ -27,7 +27,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
-from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, SchemaFile, version_key
+from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, SchemaFile
 from multi_workflow_telemetry.envelopes import is_envelope
 from multi_workflow_telemetry.fast import loads_exact, strip_bom
 
@@ -449,11 +449,6 @@ def _text(raw: bytes) -> str:
 
 def _raw_of(valid: list[tuple[int, bytes]], line: int) -> bytes:
     return next(raw for n, raw in valid if n == line)
-
-
-def version_of(batch: pa.RecordBatch) -> str:
-    """The newest schema version among a batch's rows (what the table must be migrated to)."""
-    return max(pc.unique(batch.column("version")).to_pylist(), key=version_key)  # a few values, not a row each
 
 
 def with_partitions(batch: pa.RecordBatch, event: str) -> pa.RecordBatch:
