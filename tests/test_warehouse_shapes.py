@@ -186,3 +186,53 @@ def test_a_column_the_table_lacks_is_added_not_left_out_of_its_row(tmp_path: Pat
     path = _lines(tmp_path / "p.jsonl", [json.dumps({"a": "x", "b": "kept"})])
     assert _load(catalogue, "x.pair", path, db=db).loaded == 1
     assert [(r["a"], r["b"]) for r in table_rows(db, "pair_v1")] == [("x", "kept")]
+
+
+@pytest.mark.parametrize("sink", ["db", "parquet"])
+def test_members_an_open_root_admits_are_kept_in_other_members(tmp_path: Path, sink: str) -> None:
+    """A root open to other members (`additionalProperties` not false, `patternProperties`): the
+    members no property names were dropped, the load saying "1 loaded"."""
+    from contracts.warehouse.columns import OTHER_MEMBERS
+
+    catalogue = catalogue_of(tmp_path, {"x.open": {
+        "type": "object", "properties": {"kind": {"type": "string"}, "other_members": {"type": "integer"}},
+        "patternProperties": {"^x-": {"type": "string"}},
+    }})
+    (table,) = tables(catalogue)
+    assert [name for name, _ in table.payload] == ["kind", "data_other_members", OTHER_MEMBERS]
+    events = [{"kind": "a", "extra": {"x": 1}, "note": "kept", "x-tag": "t", "other_members": 3}, {"kind": "b"}]
+    path = _lines(tmp_path / "o.jsonl", [json.dumps(e) for e in events])
+    out = str(tmp_path / ("w.duckdb" if sink == "db" else "pq"))
+    assert _load(catalogue, "x.open", path, **{sink: out}).loaded == 2
+    rows = table_rows(out, "open_v1") if sink == "db" else _parquet(out, "event=*/*/*/*.parquet")
+    from warehouse_helpers import payload_of
+
+    assert sorted((payload_of(r, table) for r in rows), key=lambda p: p["kind"]) == events
+    assert [r[OTHER_MEMBERS] for r in sorted(rows, key=lambda r: r["kind"])][1] is None
+
+
+def test_a_root_composed_of_shared_schemas_has_their_properties_as_columns(tmp_path: Path) -> None:
+    """`allOf` a shared base with `unevaluatedProperties: false`: the base's `tenant` had no
+    column, and its value was dropped."""
+    catalogue = catalogue_of(tmp_path, {"x.composed": {
+        "type": "object", "allOf": [{"$ref": "#/$defs/base"}], "unevaluatedProperties": False,
+        "properties": {"own": {"type": "string"}},
+        "oneOf": [{"properties": {"a": {"type": "integer"}}, "required": ["a"]},
+                  {"properties": {"b": {"type": "string"}}, "required": ["b"]}],
+        "$defs": {"base": {"type": "object", "properties": {"tenant": {"type": "string"}, "own": {}}}},
+    }})
+    (table,) = tables(catalogue)
+    assert {name: sql(kind) for name, kind in table.payload} == {
+        "own": "VARCHAR", "tenant": "VARCHAR", "a": "BIGINT", "b": "VARCHAR"}  # closed: no other_members
+    events = [{"own": "o", "tenant": "t", "a": 1}, {"own": "p", "b": "x"}]
+    path = _lines(tmp_path / "c.jsonl", [json.dumps(e) for e in events])
+    assert _load(catalogue, "x.composed", path, db=str(tmp_path / "w.duckdb")).loaded == 2
+    from warehouse_helpers import payload_of
+
+    assert [payload_of(r, table) for r in table_rows(tmp_path / "w.duckdb", "composed_v1")] == events
+
+
+def test_two_events_that_would_share_a_table_are_named_with_the_file(tmp_path: Path) -> None:
+    catalogue = catalogue_of(tmp_path, {"a.same": {"type": "object"}, "b.same": {"type": "object"}})
+    with pytest.raises(Exception, match=r"b\.same/1\.0\.0\.json: a\.same and b\.same would share the table same_v1"):
+        tables(catalogue)

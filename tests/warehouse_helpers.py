@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import orjson
 
-from contracts.warehouse.columns import JSON, Table
+from contracts.warehouse.columns import JSON, OTHER_MEMBERS, Table
 
 
 def table_rows(db: Path | str, table: str, order: str = "file, line") -> list[dict[str, Any]]:
@@ -19,9 +19,11 @@ def table_rows(db: Path | str, table: str, order: str = "file, line") -> list[di
 
 
 def payload_of(row: dict[str, Any], table: Table) -> dict[str, Any]:
-    """The event a row holds: NULL columns and NULL struct fields are fields left out (D32)."""
-    return {table.member(name): orjson.loads(row[name]) if kind == JSON else _without_nulls(row[name])
-            for name, kind in table.payload if row.get(name) is not None}
+    """The event a row holds: NULL columns and NULL struct fields are fields left out (D32); the
+    members no column holds are in OTHER_MEMBERS."""
+    payload = {table.member(name): orjson.loads(row[name]) if kind == JSON else _without_nulls(row[name])
+               for name, kind in table.payload if row.get(name) is not None and name != OTHER_MEMBERS}
+    return {**payload, **(orjson.loads(row[OTHER_MEMBERS]) if row.get(OTHER_MEMBERS) is not None else {})}
 
 
 def _without_nulls(value: Any) -> Any:

@@ -54,6 +54,10 @@ ENVELOPE: tuple[tuple[str, ColumnType], ...] = (
     ("id", VARCHAR), ("source", VARCHAR), ("type", VARCHAR), ("time", TIMESTAMPTZ), ("dataschema", VARCHAR),
     ("subject", VARCHAR),
 )
+# The column of an event whose root admits members no column holds (`additionalProperties` not
+# false, `patternProperties`): those members, as one JSON object (NULL when there are none), so
+# that the row still reads back as the event. Named as no field's column may be (`_grow`).
+OTHER_MEMBERS = "other_members"
 # The columns the Parquet layout adds as directories (Hive: event=.../version=.../date=...):
 # `version` is the lineage's, `event` and `date` no field's column may take either.
 PARTITIONS = ("event", "version", "date")
@@ -77,6 +81,11 @@ class Table:
     # field's column (`Name` beside `name`: DuckDB's and BigQuery's names ignore case), or that
     # not every engine takes (`user-agent`; `portable`). See `_grow`.
     renamed: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def other(self) -> bool:
+        """Whether the table has the OTHER_MEMBERS column (its events' root admits other members)."""
+        return any(name == OTHER_MEMBERS for name, _ in self.payload)
 
     def member(self, column: str) -> str:
         """The event's field (its JSON member) a payload column holds."""
@@ -152,7 +161,9 @@ def tables(catalogue: Catalogue) -> list[Table]:
     names = [t.name for t in out]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
-        raise WarehouseError(f"two events would share the table {clash[0]}: event names must differ after the last dot")
+        first, second = [t for t in out if t.name == clash[0]][:2]
+        raise WarehouseError(f"{second.files[0].path}: {first.event} and {second.event} would share the table {clash[0]}: "
+                             "event names must differ after the last dot [warehouse]")
     return sorted(out, key=lambda t: t.name)
 
 
@@ -167,10 +178,15 @@ def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
     A column, once named, keeps its name in every later version."""
     grown: list[tuple[tuple[str, ColumnType], ...]] = []
     columns: dict[str, tuple[str, ColumnType]] = {}  # by member
-    taken = {name.lower() for name, _ in LINEAGE + ENVELOPE} | set(PARTITIONS)
+    taken = {name.lower() for name, _ in LINEAGE + ENVELOPE} | set(PARTITIONS) | {OTHER_MEMBERS}
     renamed: list[tuple[str, str]] = []
+    other = False
     for schema_file in files:
-        for member, kind in payload_columns(catalogue, schema_file):
+        fields, open_root = payload_columns(catalogue, schema_file)
+        if other:
+            columns.pop(None)  # type: ignore[call-overload]  # kept last: the fields a version adds come before it
+        other = other or open_root
+        for member, kind in fields:
             if member in columns:
                 column, had = columns[member]
                 if had != kind:
@@ -191,6 +207,8 @@ def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
                 renamed.append((column, member))
             taken.add(column.lower())
             columns[member] = (column, kind)
+        if other:
+            columns[None] = (OTHER_MEMBERS, JSON)  # type: ignore[index]  # no member: the members no column holds
         grown.append(tuple(columns.values()))
     return tuple(grown), tuple(renamed)
 
@@ -234,12 +252,56 @@ def added_fields(had: ColumnType, kind: ColumnType) -> list[tuple[tuple[str, ...
     return found
 
 
-def payload_columns(catalogue: Catalogue, schema_file: SchemaFile) -> list[tuple[str, ColumnType]]:
-    """One column per top-level property of the event, in the schema's order."""
-    root = schema_file.schema
+def payload_columns(catalogue: Catalogue, schema_file: SchemaFile) -> tuple[list[tuple[str, ColumnType]], bool]:
+    """One column per top-level property of the event, in the schema's order: the root's own,
+    then those of the schemas it is composed of (`allOf`, `$ref`) or may be (`anyOf`, `oneOf`,
+    `then`, `else`: NULL where a branch does not apply). And whether the root admits members no
+    property names (OTHER_MEMBERS)."""
     base = schema_file.id
     within = frozenset({base, base + "#"})  # a `$ref` to the root (`#`) is inside the root already
-    return [(name, _type(catalogue, base, node, within)) for name, node in root.get("properties", {}).items()]
+    found: dict[str, list[ColumnType]] = {}
+    root = schema_file.schema
+    for where, node in _composed(catalogue, base, root):
+        for name, sub in node.get("properties", {}).items():
+            found.setdefault(name, []).append(_type(catalogue, where, sub, within))
+    return [(name, _agreed(kinds)) for name, kinds in found.items()], _admits_others(catalogue, base, root)
+
+
+def _composed(catalogue: Catalogue, base: str, node: Any, depth: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    """`node` and the object schemas it is made of, each with the base its `$ref`s resolve against."""
+    if not isinstance(node, dict) or depth > 16:  # a composition that refers to itself: its properties are found already
+        return []
+    out = [(base, node)]
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in node.get(keyword, []) if isinstance(node.get(keyword), list) else []:
+            where, resolved, _ = _resolve(catalogue, base, branch)
+            out += _composed(catalogue, where, resolved, depth + 1)
+    for keyword in ("$ref", "then", "else"):
+        if keyword in node:
+            where, resolved, _ = _resolve(catalogue, base, {"$ref": node["$ref"]} if keyword == "$ref" else node[keyword])
+            out += _composed(catalogue, where, resolved, depth + 1)
+    return out
+
+
+def _agreed(kinds: list[ColumnType]) -> ColumnType:
+    """A property's column type where several schemas name it: theirs if they agree (or if all
+    but untyped ones do: `{}` adds no type), else JSON, which holds every value."""
+    typed = {kind for kind in kinds if kind != JSON}
+    return typed.pop() if len(typed) == 1 else JSON
+
+
+def _admits_others(catalogue: Catalogue, base: str, root: Any) -> bool:
+    """Whether an event's root admits members its `properties` (and its composition's) do not name."""
+    if root.get("patternProperties"):
+        return True
+    if root.get("additionalProperties") is False:
+        return False
+    if root.get("unevaluatedProperties") is False:
+        # Closed, unless a schema it is made of takes other members (its own `additionalProperties`
+        # or `patternProperties`): those count as evaluated.
+        return any(n.get("patternProperties") or n.get("additionalProperties") not in (None, False)
+                   for _, n in _composed(catalogue, base, root)[1:])
+    return True
 
 
 def _resolve(catalogue: Catalogue, base: str, node: Any) -> tuple[str, Any, frozenset[str]]:

@@ -33,7 +33,7 @@ from multi_workflow_telemetry.fast import loads_exact, strip_bom
 
 from ..stream import Checker, ChunkResult, Problem, Task, collector_paused, split_lines
 from . import arrow
-from .columns import Scalar, Table, tables
+from .columns import OTHER_MEMBERS, Scalar, Table, tables
 
 # The rule of a valid event the warehouse cannot store (a string Arrow cannot encode, a time
 # Arrow cannot hold): rejected like an invalid one, so nothing is lost.
@@ -129,6 +129,11 @@ class Converter:
         self.rejected_schema = arrow.rejected_schema()
         # Tables whose events DuckDB's JSON reader cannot read: their lines are converted here.
         self._read_here = {name for name, table in self.tables.items() if not _duckdb_reads(table)}
+        # ... and those no JSON reader in C++ can (their root's other members, OTHER_MEMBERS, are
+        # the members no column names): read here in every mode. Per table, the members columns hold.
+        self._python_only = {name for name, table in self.tables.items() if table.other}
+        self._named = {name: {table.member(c) for c, _ in table.payload if c != OTHER_MEMBERS}
+                       for name, table in self.tables.items()}
         self.lines_dir: str | None = None  # set by the DuckDB sink: valid lines go there unread
 
     def run(self, task: Task) -> Converted:
@@ -186,9 +191,11 @@ class Converter:
                 numbers = kept
             if numbers:
                 fast[key] = numbers
-        if unread:
-            for key in [k for k in fast if self._table_of(self._schema_file(k[0])).name in self._read_here]:
+        here = self._read_here if unread else self._python_only
+        if here:
+            for key in [k for k in fast if self._table_of(self._schema_file(k[0])).name in here]:
                 slow += [(shift + n, checked[n - 1][:-1]) for n in fast.pop(key)]
+        if unread:
             converted = self._convert(file, sorted(slow), rejected, result)
             converted.unread = {key: (self.unread_file(checked, numbers, shift), len(numbers)) for key, numbers in fast.items()}
             return converted
@@ -281,8 +288,15 @@ class Converter:
             payload = value
             attributes = (None,) * len(ENVELOPE_ATTRIBUTES)
         table = self._table_of(schema_file)
-        values = tuple(_cell(payload.get(table.member(name)), kind) for name, kind in table.payload)
+        values = tuple(_cell(payload.get(table.member(name)), kind) if name != OTHER_MEMBERS else self._others(table, payload)
+                       for name, kind in table.payload)
         return table.name, (file, line, schema_file.version, *attributes, *values)
+
+    def _others(self, table: Table, payload: dict[str, Any]) -> str | None:
+        """The members of an event no column of its table holds, as JSON (OTHER_MEMBERS)."""
+        named = self._named[table.name]
+        others = {k: v for k, v in payload.items() if k not in named}
+        return _json_text(others) if others else None
 
     def _read(self, file: str, table: Table, ref: str, enveloped: bool, group: list[tuple[int, bytes]]) -> pa.RecordBatch:
         """Valid lines of one version, read by Arrow's JSON reader into the table's schema."""
@@ -367,7 +381,8 @@ def _duckdb_reads(table: Table) -> bool:
     take a member named as the line number or the file column (in any case) for that, and could
     not read two members that differ only in case."""
     members = [table.member(name).lower() for name, _ in table.payload]
-    return not {LINE_MEMBER, FILE_COLUMN} & set(members) and len(set(members)) == len(members)
+    return (not table.other and not {LINE_MEMBER, FILE_COLUMN} & set(members)
+            and len(set(members)) == len(members))
 
 
 def _takes_line_member(raw: bytes) -> bool:
