@@ -75,6 +75,30 @@ def test_b03_invalid_utf8(tmp_path: Path) -> None:
         mwt.parse(PLAN, b'{"plan_id": "\xff"}')
 
 
+def _pretty(payload: dict, old: str, new: str) -> bytes:  # type: ignore[type-arg]
+    """`payload` pretty-printed (one member a line), with `old` replaced by `new`."""
+    text = json.dumps(payload, indent=2)
+    assert old in text
+    return text.replace(old, new, 1).encode()
+
+
+def _line_of(content: bytes, part: bytes, occurrence: int = 1) -> int:
+    """The line (from 1) holding the `occurrence`-th `part` of `content`."""
+    at = -1
+    for _ in range(occurrence):
+        at = content.index(part, at + 1)
+    return content.count(b"\n", 0, at) + 1
+
+
+def test_b03_invalid_utf8_in_a_multi_line_json_file_at_its_line(tmp_path: Path) -> None:
+    content = _pretty(_plan(), f'"{_plan()["plan_id"]}"', '"multiwf-x"').replace(b"multiwf-x", b"multiwf-\xff")
+    path, done = _validate(tmp_path, "a.json", content)
+    assert done.returncode == 1
+    byte, line = content.index(b"\xff"), _line_of(content, b"\xff")
+    assert line > 1
+    assert done.stdout.strip() == f"{path}:{line}: /: not UTF-8 (invalid start byte at byte {byte}) [json]"
+
+
 def test_b04_byte_order_mark(tmp_path: Path) -> None:
     _, done = _validate(tmp_path, "a.jsonl", b"\xef\xbb\xbf" + _line() + b"\n" + _line() + b"\n")
     assert done.returncode == 0 and _counts(done) == (2, 2, 0, 0)
@@ -121,6 +145,17 @@ def test_b08_nan_and_infinity(tmp_path: Path) -> None:
     assert _counts(done) == (3, 0, 0, 3)
 
 
+@pytest.mark.parametrize("value", ["NaN", "-Infinity", "1e400"])
+def test_b08_in_a_multi_line_json_file_at_its_line(tmp_path: Path, value: str) -> None:
+    content = _pretty(_plan(), f'"issue_number": {_plan()["issue_number"]}', f'"issue_number": {value}')
+    path, done = _validate(tmp_path, "a.json", content)
+    assert done.returncode == 1
+    line = _line_of(content, b'"issue_number"')
+    assert line > 1
+    message = "is not a JSON number" if value != "1e400" else "is out of range"
+    assert done.stdout.startswith(f"{path}:{line}: /: not valid JSON: ") and message in done.stdout
+
+
 def test_b09_duplicate_keys(tmp_path: Path) -> None:
     dupe = _line()[:-1] + b', "plan_id": "multiwf-00000000000000000000000000000000"}'
     path, done = _validate(tmp_path, "a.jsonl", dupe + b"\n" + _line() + b"\n")
@@ -129,6 +164,23 @@ def test_b09_duplicate_keys(tmp_path: Path) -> None:
     assert _counts(done) == (2, 1, 0, 1)
     with pytest.raises(mwt.ContractViolation, match="duplicate key 'plan_id'"):
         mwt.parse(PLAN, dupe)
+
+
+def test_b09_duplicate_key_in_a_multi_line_json_file_at_its_line(tmp_path: Path) -> None:
+    # The repeated key's line, not the first line of the document nor of the object (its
+    # parser sees the keys only when the object closes); also inside an envelope's `data`.
+    plan = _plan()
+    stage = '"run_mode": "' + plan["stages"][0]["run_mode"] + '"'
+    content = _pretty(plan, stage, f"{stage},\n      {stage}")
+    envelope = {"specversion": "1.0", "id": "e-1", "source": "/planner", "type": PLAN,
+                "dataschema": f"https://example.com/{PLAN}/1.1.0", "data": plan}
+    enveloped = _pretty(envelope, stage, f"{stage},\n        {stage}")
+    for name, text in (("a.json", content), ("enveloped.json", enveloped)):
+        path, done = _validate(tmp_path, name, text)
+        assert done.returncode == 1
+        line = _line_of(text, b'"run_mode"', 2)
+        assert line > 1
+        assert done.stdout.strip() == f"{path}:{line}: /: not valid JSON: duplicate key 'run_mode' in one object [json]"
 
 
 def test_b10_integer_beyond_64_bits(tmp_path: Path) -> None:
@@ -269,6 +321,29 @@ def test_b19_paths_that_cannot_be_read(tmp_path: Path) -> None:
     errors = done.stderr.strip().splitlines()[:-1]
     assert [line.split(": cannot read: ")[0] for line in errors] == [f"contracts: error: {p}" for p in bad]
     assert _counts(done) == (1, 1, 0, 0)
+
+
+def test_b19_closed_standard_input(tmp_path: Path) -> None:
+    # `<&-`: no file descriptor 0 at all (Python's sys.stdin is None); `0>FILE`: open, but not
+    # for reading. Either is an input that cannot be read, as a path would be: one line, exit 2.
+    events = tmp_path / "a.jsonl"
+    events.write_bytes(_line() + b"\n")
+    db = tmp_path / "x.duckdb"
+    for redirect, why in (("<&-", "standard input is closed"), (f"0>{tmp_path / 'w'}", "Bad file descriptor")):
+        for args in (f"validate --event {PLAN} - {events}", f"load --db {db} -"):
+            done = subprocess.run(["bash", "-c", f"{CONTRACTS} {args} {redirect}"], cwd=REPO, capture_output=True,
+                                  text=True, timeout=300)
+            assert done.returncode == 2, (args, redirect)
+            assert done.stderr.splitlines()[0] == f"contracts: error: -: cannot read: {why}", (args, redirect)
+            assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+            if args.startswith("validate"):  # the other input is still validated
+                assert _counts(done) == (1, 1, 0, 0)
+    done = subprocess.run(["bash", "-c", f"{CONTRACTS} validate --format json --event {PLAN} - {events} <&-"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and done.stderr == ""
+    report = json.loads(done.stdout)
+    assert report["unusable"] == ["-: cannot read: standard input is closed"]
+    assert (report["events"], report["valid"]) == (1, 1)
 
 
 def test_b20_shared_definitions_are_not_an_event(tmp_path: Path) -> None:

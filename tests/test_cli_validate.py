@@ -75,6 +75,21 @@ def test_unknown_event_is_unusable(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_empty_event_is_unusable(tmp_path: Path) -> None:
+    # An empty name is a name the catalogue refuses, as `contracts load --event ''` says: not the
+    # absence of --event (it validated each line by its event_type, and passed).
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps({**_plan(), "event_type": PLAN}) + "\n")
+    for command in ("validate", "load"):
+        extra = ["--db", str(tmp_path / "x.duckdb")] if command == "load" else []
+        done = run_contracts(command, *extra, "--event", "", str(path))
+        assert done.returncode == 2, command
+        assert done.stderr.strip().splitlines() == [
+            "contracts: error: '' is not an event name (expected e.g. multi_workflow.plan_created[@1.0.0])"
+        ], command
+    assert not (tmp_path / "x.duckdb").exists()
+
+
 def test_unreadable_file_is_unusable_but_others_are_validated(tmp_path: Path) -> None:
     good = tmp_path / "plan.json"
     good.write_text(json.dumps(_plan()))

@@ -43,11 +43,32 @@ FAST_ERRORS = (ValueError, TypeError, OverflowError, RecursionError)
 
 
 class NotJSON(ValueError):
-    """A line the contract's parser refuses although the standard library would read it."""
+    """A line the contract's parser refuses although the standard library would read it.
+
+    Like `json.JSONDecodeError`, it says where: `lineno` (from 1) of the refused number or repeated
+    key in `doc`, the text `loads_exact` read. The parser's hooks are not told where they are, so
+    the place is found when asked (`locate`), by a walk over the text up to it; 1 when the text is
+    one line, or the place cannot be found."""
 
     def __init__(self, msg: str) -> None:
         super().__init__(msg)
         self.msg = msg
+        self.doc = ""  # set by loads_exact
+        self._pos: int | None = -1  # -1: not looked for yet
+
+    @property
+    def pos(self) -> int | None:
+        """The index in `doc` of what was refused, or None when it cannot be told."""
+        if self._pos == -1:
+            self._pos = locate(self.doc, self.msg)
+        return self._pos
+
+    @property
+    def lineno(self) -> int:
+        if "\n" not in self.doc:
+            return 1  # one line: no need to look
+        pos = self.pos
+        return 1 if pos is None else self.doc.count("\n", 0, pos) + 1
 
 
 def _no_constant(name: str) -> Any:
@@ -86,6 +107,68 @@ def _integer(text: str) -> int:
 # Duplicate keys are refused: parsers disagree on which value wins, so the event is ambiguous.
 _STRICT = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite, parse_int=_integer,
                            object_pairs_hook=_no_duplicates)
+
+
+# The tokens of JSON text, for `locate`, each after the whitespace before it: a string, a number (as
+# the standard library's scanner reads one: ASCII digits), a constant Python's parser reads (NaN,
+# Infinity), a literal, a structural character.
+_TOKEN = re.compile(r"""
+    [ \t\n\r]*
+    (?: (?P<string>"[^"\\]*(?:\\.[^"\\]*)*")
+  | (?P<number>-?(?:0|[1-9][0-9]*)(?P<real>(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))
+  | (?P<constant>NaN|Infinity|-Infinity)
+  | (?P<literal>true|false|null)
+  | (?P<char>[{}\[\]:,]) )
+""", re.VERBOSE | re.DOTALL)
+
+
+def locate(text: str, msg: str) -> int | None:
+    """Where in `text` the strict reader (`_STRICT`) refused what `msg` says, or None.
+
+    The walk meets the text as the reader does: a number or a constant when it is read, an
+    object's repeated key when the object closes (its `object_pairs_hook` sees the keys then),
+    inner objects before outer ones; so the first refusal it meets is the one the reader raised,
+    and the place is that number's or that repeated key's. Everything the reader read before the
+    refusal is valid JSON, so the tokens up to it are exact; any other text gives None."""
+    # One frame per open container: None for an array; for an object [keys seen, index of its
+    # first repeated key or None, whether a key comes next].
+    stack: list[list[Any] | None] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind is None or kind == "literal":
+            continue
+        token, start = match.group(kind), match.start(kind)
+        try:
+            if kind == "number":
+                (_finite if match.group("real") else _integer)(token)
+            elif kind == "constant":
+                _no_constant(token)
+        except NotJSON as exc:
+            return start if exc.msg == msg else None
+        if kind == "string":
+            frame = stack[-1] if stack else None
+            if frame is not None and frame[2]:  # a key
+                key = json.loads(token)
+                if key in frame[0] and frame[1] is None:
+                    frame[1] = start
+                frame[0].add(key)
+                frame[2] = False
+        elif kind != "char":
+            continue
+        elif token == "{":
+            stack.append([set(), None, True])
+        elif token == "[":
+            stack.append(None)
+        elif token == "," and stack and stack[-1] is not None:
+            stack[-1][2] = True
+        elif token in "]}":
+            if not stack:
+                return None
+            frame = stack.pop()
+            if frame is not None and frame[1] is not None:
+                key = json.loads(_TOKEN.match(text, frame[1]).group())  # type: ignore[union-attr]
+                return frame[1] if msg == f"duplicate key {key!r} in one object" else None
+    return None
 
 
 # JSON's insignificant whitespace. Inside a string only the space may appear unescaped (a tab, a
@@ -167,13 +250,19 @@ def loads_exact(raw: bytes | bytearray | str) -> Any:
     """JSON text as exact Python values (integers of any size), with the stdlib's error messages.
 
     Raises `json.JSONDecodeError`, `UnicodeDecodeError` or `NotJSON` (NaN, Infinity, a number too
-    large for a float): JSON has no such values, and orjson refuses them too.
+    large for a float, a repeated key): JSON has no such values, and orjson refuses them too. Each
+    says where, as the line a multi-line document holds it on: `lineno` (`exc.start`, the byte,
+    for `UnicodeDecodeError`).
     """
     if isinstance(raw, (bytes, bytearray)):
         # JSON text exchanged between systems is UTF-8 (RFC 8259 §8.1); a byte order mark is
         # refused here, as orjson refuses it: a reader strips the one that may start a file.
         raw = bytes(raw).decode("utf-8")
-    return _STRICT.decode(raw)
+    try:
+        return _STRICT.decode(raw)
+    except NotJSON as exc:
+        exc.doc = raw  # where it is is looked for only when asked (NotJSON.lineno)
+        raise
 
 
 BOM = b"\xef\xbb\xbf"

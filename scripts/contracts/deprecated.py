@@ -36,9 +36,9 @@ def version_of(catalogue: Catalogue, value: Any, event: str | None) -> str | Non
     try:
         if isinstance(value, dict) and "specversion" in value and isinstance(value.get("dataschema"), str):
             return catalogue.by_id(value["dataschema"]).ref
-        if isinstance(value, dict) and isinstance(value.get("event_type"), str) and not event:
+        if isinstance(value, dict) and isinstance(value.get("event_type"), str) and event is None:
             return catalogue.get(value["event_type"]).ref
-        return catalogue.get(event).ref if event else None
+        return catalogue.get(event).ref if event is not None else None
     except CatalogueError:
         return None  # reported by the validation itself
 
@@ -54,7 +54,7 @@ class EndedScan:
         # A line without an envelope is of the version its name (or --event) stands for: only
         # when that one has ended must every line be read; otherwise only envelopes can be.
         try:
-            names = [event] if event else catalogue.events()
+            names = [event] if event is not None else catalogue.events()
             self.every_line = any(catalogue.get(name).ref in ended for name in names)
         except CatalogueError:
             self.every_line = False

@@ -108,7 +108,8 @@ class Checker:
 
     def __init__(self, catalogue: Catalogue, event: str | None, correlate: bool = False) -> None:
         self.catalogue = catalogue
-        self.fixed = EventValidator(catalogue, catalogue.event(event)) if event else None
+        # `is not None`: an empty --event is a name the catalogue refuses, not no --event
+        self.fixed = EventValidator(catalogue, catalogue.event(event)) if event is not None else None
         self.correlate = correlate
         self.routing = False  # set by the warehouse: ChunkResult.routes is filled
         self.ended_scan: EndedScan | None = None  # set by `contracts validate` when a version has ended
@@ -294,12 +295,15 @@ class Checker:
         by_orjson = read is not _UNREAD and same_bytes(read, raw)
         try:
             payload = read if by_orjson else loads_exact(raw)
+        # Each at the line (of a multi-line document) that holds the damage: the bad byte, the
+        # character the syntax breaks at, the refused number or repeated key.
         except UnicodeDecodeError as exc:
-            return "unreadable", [(0, "", "json", f"not UTF-8 ({exc.reason} at byte {exc.start})")], None, None
+            line = exc.object.count(b"\n", 0, exc.start)
+            return "unreadable", [(line, "", "json", f"not UTF-8 ({exc.reason} at byte {exc.start})")], None, None
         except json.JSONDecodeError as exc:
             return "unreadable", [(exc.lineno - 1, "", "json", f"not valid JSON: {exc.msg} at column {exc.colno}")], None, None
         except NotJSON as exc:
-            return "unreadable", [(0, "", "json", f"not valid JSON: {exc.msg}")], None, None
+            return "unreadable", [(exc.lineno - 1, "", "json", f"not valid JSON: {exc.msg}")], None, None
         except RecursionError:
             return "unreadable", [(0, "", "json", "not valid JSON here: nested too deeply to read")], None, None
         if is_envelope(payload):

@@ -231,8 +231,14 @@ def read_input(path: str, document: Callable[[str, bytes], None],
     file whole to `document`, anything else (or `-`, standard input) as chunks of lines to
     `stream`. None, or the one line saying why the path cannot be read."""
     if path == "-":
-        with interruptible(sys.stdin.buffer) as stdin:  # Ctrl-C heard while it waits for input
-            stream("<stdin>", stream_tasks(stdin), None)
+        # Closed (`<&-`, a daemon's missing descriptor 0): Python then has no sys.stdin at all.
+        if sys.stdin is None:
+            return f"{path}: cannot read: standard input is closed"
+        try:
+            with interruptible(sys.stdin.buffer) as stdin:  # Ctrl-C heard while it waits for input
+                stream("<stdin>", stream_tasks(stdin), None)
+        except OSError as exc:  # open, but not for reading (`0>file`), or an I/O error: as for a path
+            return f"{path}: cannot read: {exc.strerror or exc}"
         return None
     try:
         # Opened once, then judged by what it is, not by its name or reported size: a pipe, a
