@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError
 
+from . import interrupt
 from .findings import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, Finding, Unusable, printable
 from .project import Project
 
@@ -28,30 +29,24 @@ EPILOG = """exit codes:
 """
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised where the main process is, so cleanup runs as for Ctrl-C."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     # Without this, SIGTERM ends the process at once: no `finally` runs, so worker processes and
     # temporary files would stay behind.
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt.install()
     try:
         project = Project.find()
-        return int(args.run(project, args))
+        code = int(args.run(project, args))
+        interrupt.raise_if_signalled()  # a signal whose exception was lost: the run is not a success
+        return code
     except (CatalogueError, Unusable) as exc:
         print(f"contracts: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print("contracts: interrupted", file=sys.stderr)
         return 130
-    except Terminated:
+    except interrupt.Terminated:
         print("contracts: terminated", file=sys.stderr)
         return 128 + signal.SIGTERM
     except Exception as exc:  # a bug, not bad input: still one line, unless asked for the trace

@@ -70,3 +70,37 @@ def interruptible(stream: IO[bytes]) -> Iterator[IO[bytes]]:
         signal.set_wakeup_fd(previous)
         os.close(wakeup)
         os.close(noted)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the main process is, so cleanup runs as for Ctrl-C."""
+
+
+# The signals whose exception was raised (`_on_signal`), in order.
+_noted: list[int] = []
+
+
+def install() -> None:
+    """SIGTERM raises Terminated, and Ctrl-C KeyboardInterrupt (as Python's own handler does,
+    unless Ctrl-C is ignored, as in a background job), each signal also noted. A handler runs
+    between any two bytecodes, also in a callback whose exceptions Python only prints ("Exception
+    ignored in": a weakref's, during an import): the exception was lost there, and a load went on
+    to its end (exit 1, not 143). `raise_if_signalled` raises it again at the next chunk."""
+    signal.signal(signal.SIGTERM, _on_signal)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_signal)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    _noted.append(signum)
+    raise _exception(signum)
+
+
+def _exception(signum: int) -> BaseException:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def raise_if_signalled() -> None:
+    """Raise the exception of a signal noted since the run began (`install`), if any."""
+    if _noted:
+        raise _exception(_noted[0])

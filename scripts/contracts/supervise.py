@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from .interrupt import raise_if_signalled
 from .stream import Checker, ChunkResult, Task, lost
 
 # Chunks in flight or done and waiting for their turn, per worker: bounds memory. Each worker
@@ -186,6 +187,13 @@ class Runner:
         self._workers: Workers | None = None
 
     def results(self, tasks: Iterator[Task]) -> Iterator[ChunkResult]:
+        """Each task's result, in task order; a signal whose exception was lost (interrupt.py)
+        stops the run at the next one."""
+        for result in self._results(tasks):
+            raise_if_signalled()
+            yield result
+
+    def _results(self, tasks: Iterator[Task]) -> Iterator[ChunkResult]:
         first = next(tasks, None)
         if first is None:
             return
