@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -232,6 +233,59 @@ def test_a_schema_change_reaches_the_site_without_editing_a_page(repo_copy: Path
     page = (repo_copy / "docs/events/multi_workflow.batch_metrics/1.0.0.md").read_text()
     assert "| Blocking conflicts across the batch, counted once each. |" in page
     assert (repo_copy / "docs/schemas/multi_workflow.batch_metrics/1.0.0.json").read_bytes() == schema.read_bytes()
+
+
+PLAN = "multi_workflow.plan_created"
+HAND_WRITTEN = "# Notes on the events\n\nWritten by hand: no generated notice.\n"
+
+
+def _version_pages(root: Path, event: str, version: str) -> list[Path]:
+    return [root / f"docs/events/{event}/{version}.md", root / f"docs/schemas/{event}/{version}.json",
+            root / f"docs/schemas/{event}/{version}.bundle.json"]
+
+
+def test_a_deleted_version_takes_its_pages_and_nav_entry_with_it(repo_copy: Path) -> None:
+    shutil.copy(REPO / "mkdocs.yml", repo_copy / "mkdocs.yml")
+    notes = repo_copy / "docs/events/notes.md"
+    notes.write_text(HAND_WRITTEN)  # a hand-written page in a generated folder stays
+    assert run_contracts("new-version", PLAN, "--minor", cwd=repo_copy).returncode == 0
+    assert run_contracts("generate", cwd=repo_copy).returncode == 0
+    assert all(p.is_file() for p in _version_pages(repo_copy, PLAN, "1.2.0"))
+    assert f"events/{PLAN}/1.2.0.md" in (repo_copy / "mkdocs.yml").read_text()
+    # Deleted as docs/contributing.md says: the schema file and its fixtures (no lifecycle entry yet).
+    (repo_copy / "schemas" / PLAN / "1.2.0.json").unlink()
+    shutil.rmtree(repo_copy / "fixtures" / PLAN / "1.2.0")
+    done = run_contracts("generate", cwd=repo_copy)
+    assert done.returncode == 0, done.stderr
+    assert [p for p in _version_pages(repo_copy, PLAN, "1.2.0") if p.exists()] == []
+    assert all(p.is_file() for p in _version_pages(repo_copy, PLAN, "1.1.1"))
+    assert f"events/{PLAN}/1.2.0.md" not in (repo_copy / "mkdocs.yml").read_text()
+    assert "1.2.0" not in (repo_copy / "docs/events/index.md").read_text()
+    assert notes.read_text() == HAND_WRITTEN
+    checked = run_contracts("check", cwd=repo_copy)
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_a_stale_generated_page_is_drift_naming_it(repo_copy: Path) -> None:
+    # Pages of a version and of an event that no schema generates any more, left behind.
+    stale = [repo_copy / "docs/events/acme.names/1.0.0.md", *_version_pages(repo_copy, PLAN, "1.2.0")]
+    sources = _version_pages(repo_copy, PLAN, "1.1.1")
+    for page, source in zip(stale, [sources[0], *sources], strict=True):
+        page.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, page)
+    notes = repo_copy / "docs/events/acme.names/notes.md"
+    notes.write_text(HAND_WRITTEN)
+    done = run_contracts("check", cwd=repo_copy)
+    assert done.returncode == 1, done.stdout
+    drifted = [line for line in done.stdout.splitlines() if line.endswith("[generated]")]
+    assert sorted(line.split(":")[0] for line in drifted) == sorted(str(p.relative_to(repo_copy)) for p in stale)
+    assert all("(not generated: `make generate` deletes it)" in line for line in drifted)
+    assert "fix: run `make generate`" in done.stdout
+    assert "notes.md" not in done.stdout
+    assert run_contracts("generate", cwd=repo_copy).returncode == 0
+    assert [p for p in stale if p.exists()] == [] and not (repo_copy / "docs/events/acme.names/1.0.0.md").exists()
+    assert notes.read_text() == HAND_WRITTEN
+    assert run_contracts("check", cwd=repo_copy).returncode == 0
 
 
 def test_every_docs_page_is_in_the_navigation() -> None:

@@ -9,7 +9,9 @@
 - `schemas/<event>/<version>.bundle.json`  each event version as one file that validates alone (bundle.py)
 - regions of hand-written files (docs/index.md, docs/package.md, mkdocs.yml) between markers (embed.py)
 
-`contracts generate` writes them all, `contracts check` fails when one differs.
+`contracts generate` writes them all, and deletes the pages of a deleted version or event (it owns
+docs/events/ and docs/schemas/ whole: generate.DOCS_TREES); `contracts check` fails when one differs
+or is left behind.
 """
 
 from __future__ import annotations
