@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import fixture_payload, run_contracts
 
 PLAN, SUMMARY = "multi_workflow.plan_created", "multi_workflow.execution_summary"
@@ -106,3 +108,16 @@ def test_invalid_utf8_line_is_reported(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stdout.startswith(f"{path}:2: /: not valid JSON") or "not UTF-8" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["github", "sarif", "junit"])
+def test_an_input_not_read_is_in_every_ci_format(tmp_path: Path, fmt: str) -> None:
+    """A missing file gave GitHub no annotation, SARIF no result and JUnit a passing test case:
+    only the exit code (2) said anything was wrong."""
+    missing = tmp_path / "missing.jsonl"
+    done = run_contracts("validate", "--format", fmt, "--no-progress", str(missing))
+    assert done.returncode == 2
+    assert f"contracts: error: {missing}: cannot read: No such file or directory" in done.stderr
+    expected = {"github": f"::error file={missing},line=1,title=unusable::/: cannot read: No such file or directory",
+                "sarif": '"ruleId": "unusable"', "junit": 'failures="1"'}[fmt]
+    assert expected in done.stdout and str(missing) in done.stdout

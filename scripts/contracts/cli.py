@@ -256,10 +256,14 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
         if args.format == "json":
             report.finish(summary.as_json())
         elif report is not None:
+            # An input not read (or lines not validated) is a finding of CI's formats too: without
+            # one, a missing file gave GitHub no annotation and JUnit a passing test case.
+            for finding in _unusable_findings(summary.unusable, args.paths):
+                report.add(finding)
             report.finish()
         if args.output:
             print(f"wrote {args.output}", file=sys.stderr)
-    if args.format == "text":  # (the other formats carry them in the document)
+    if args.format != "json":  # (the JSON document carries them, in `unusable`)
         for problem in summary.unusable:
             print(f"contracts: error: {printable(problem)}", file=sys.stderr)
     if args.format != "json":
@@ -268,6 +272,17 @@ def _validate(project: Project, args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     denied = bool(ended) and args.deny_deprecated
     return EXIT_INVALID if summary.invalid or summary.unreadable or summary.correlation_count or denied else EXIT_OK
+
+
+def _unusable_findings(problems: list[str], paths: list[str]) -> list[Finding]:
+    """Each `PATH: why` (or `PATH:FIRST-LAST: why`, lines not validated) as a finding of its input."""
+    found = []
+    for problem in problems:
+        path = max((p for p in paths if problem.startswith(p + ":")), key=len, default="")
+        rest = problem[len(path) + 1:] if path else problem
+        lines, _, why = rest.partition(": ") if rest[:1].isdigit() else ("", "", rest.lstrip())
+        found.append(Finding(path or "-", int(lines.split("-")[0]) if lines else 1, "", "unusable", why or rest))
+    return found
 
 
 def _findings_report(args: argparse.Namespace, out: IO[str], stack: contextlib.ExitStack) -> Any:
