@@ -44,17 +44,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"contracts: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
-        print("contracts: interrupted", file=sys.stderr)
-        return 130
+        return _stopped(signal.SIGINT)
     except interrupt.Terminated:
-        print("contracts: terminated", file=sys.stderr)
-        return 128 + signal.SIGTERM
+        return _stopped(signal.SIGTERM)
     except Exception as exc:  # a bug, not bad input: still one line, unless asked for the trace
+        signum = interrupt.noted()
+        if signum is not None:  # what a library made of the signal's exception (DuckDB: "Query interrupted")
+            return _stopped(signum)
         if os.environ.get("CONTRACTS_DEBUG"):
             raise
         print(f"contracts: internal error: {type(exc).__name__}: {printable(str(exc))} (set CONTRACTS_DEBUG=1 for the traceback)",
               file=sys.stderr)
         return EXIT_UNUSABLE
+
+
+def _stopped(signum: int) -> int:
+    """The line and exit code of a run a signal stopped: Ctrl-C 130, SIGTERM 143."""
+    print("contracts: interrupted" if signum == signal.SIGINT else "contracts: terminated", file=sys.stderr)
+    return 128 + signum
 
 
 class _Version(argparse.Action):

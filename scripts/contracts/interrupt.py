@@ -100,6 +100,11 @@ def _exception(signum: int) -> BaseException:
     return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
+def noted() -> int | None:
+    """The first signal noted since the run began, if any."""
+    return _noted[0] if _noted else None
+
+
 def raise_if_signalled() -> None:
     """Raise the exception of a signal noted since the run began (`install`), if any."""
     if _noted:

@@ -108,8 +108,10 @@ class Load:
         s.blank_lines += converted.lines - converted.events
 
     def finish(self) -> LoadSummary:
-        self._runner.close()
-        self.sink.close()
+        try:
+            self._runner.close()
+        finally:  # a signal while the workers stop: the sink's writer thread must still be stopped
+            self.sink.close()
         s = self.summary
         unstorable = getattr(self.sink, "unstorable", 0)  # found by the sink's reader (duckdb_sink.py)
         s.unstorable += unstorable
