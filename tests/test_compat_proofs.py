@@ -92,6 +92,84 @@ def test_backreferences_and_lookaround_cannot_be_proved_with_the_reason() -> Non
     assert not report.backward and "lookaround" in report.changes[0].message
 
 
+def _many_hard_patterns(repeat: int, properties: int = 10) -> dict[str, Any]:
+    # A subset construction of 2**repeat states: one comparison visits MAX_EXPLORED states.
+    hard = {"type": "string", "pattern": f"^(a|b)*a(a|b){{{repeat}}}$"}
+    return {"type": "object", "properties": {f"k{i}": hard for i in range(properties)}}
+
+
+def test_the_pattern_budget_bounds_the_whole_diff_not_each_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten properties, each with a pattern whose comparison gives up after MAX_EXPLORED states: 96 s
+    when each question had its own budget and nothing bounded their sum. Counted in the steps the
+    automata take (a clock would make the test depend on the machine), with the budgets scaled down."""
+    from contracts.compat import regular
+
+    monkeypatch.setattr(regular, "MAX_EXPLORED", 2_000)
+    monkeypatch.setattr(regular, "MAX_EXPLORED_TOTAL", 5_000, raising=False)
+    steps = [0]
+    stepper = regular._stepper
+
+    def counted(auto: Any, atoms: Any) -> Any:
+        step = stepper(auto, atoms)
+
+        def step_counted(states: Any, k: int) -> Any:
+            steps[0] += 1
+            return step(states, k)
+        return step_counted
+
+    monkeypatch.setattr(regular, "_stepper", counted)
+    report = diff(_many_hard_patterns(15), _many_hard_patterns(14))
+    # Each product state visited costs one step per automaton (3 at most here) per atom ({a}, {b},
+    # the rest): 9 steps; the budget lets 5,000 states be visited in all, whatever the number of
+    # questions (it took 280,000 states, 2.5 million steps, with 2,000 per question).
+    assert steps[0] <= 9 * 5_000
+    assert (report.backward, report.forward) == (False, False)  # never compatible for lack of time
+    patterns = [c for c in report.changes if c.path.endswith("/pattern")]
+    assert {c.path for c in patterns} == {f"/properties/k{i}/pattern" for i in range(10)}
+    assert all("cannot decide: the patterns are too large to compare" in c.message for c in patterns)
+
+
+def test_a_budget_counts_the_states_of_every_question_asked_within_it() -> None:
+    from contracts.compat import regular
+
+    left, right = [regular.language("^(a|b)*a(a|b){15}$")], regular.language("^(a|b)*a(a|b){14}$")
+    with regular.budget(3_000) as spent:
+        for _ in range(3):
+            with pytest.raises(regular.Unprovable, match="too large to compare"):
+                regular.counterexample(left, right)
+    assert 3_000 <= spent.used <= 3_001 and spent.left == 0  # the first question spent it all
+    with regular.budget() as fresh:  # a new diff starts afresh
+        assert regular.counterexample([regular.language("^a$")], regular.language("a")) is None
+    assert 0 < fresh.used < 10
+
+
+# -- exact rewrites: double negation, a condition always true, `not` of everything ------------------
+@pytest.mark.parametrize(("old", "new", "backward", "forward"), [
+    ({"not": {"not": {"type": "integer"}}}, {"type": "integer"}, True, True),
+    ({"type": "object", "not": {"not": {"required": ["a"]}}}, {"type": "object", "required": ["a"]}, True, True),
+    ({"not": {"not": {"type": "integer"}}}, {"type": "number"}, True, False),
+    ({"if": True, "then": {"type": "string"}, "else": {"type": "integer"}}, {"type": "string"}, True, True),
+    ({"if": {}, "then": {"type": "string"}, "else": {"type": "integer"}}, {"type": "string"}, True, True),
+    (False, {"not": {}}, True, True),
+    (False, {"not": True}, True, True),
+    ({"properties": {"a": False}}, {"properties": {"a": {"not": True}}}, True, True),
+    ({"type": "string"}, {"not": {}}, False, True),
+])
+def test_exact_rewrites_of_not_and_if(old: Any, new: Any, backward: bool, forward: bool) -> None:
+    verdict(old, new, backward, forward)
+
+
+def test_double_negation_leaves_what_unevaluated_properties_sees_alone() -> None:
+    """`not` passes on no annotation: properties under `not: {not: ...}` are not evaluated, so
+    `unevaluatedProperties: false` beside it still rejects them (the rewrite must not let them in)."""
+    inner = {"properties": {"a": True}}
+    old = {"not": {"not": inner}, "unevaluatedProperties": False}
+    verdict(old, {**inner, "unevaluatedProperties": False}, True, False)
+    verdict(old, {"allOf": [inner], "maxProperties": 0}, True, True)
+    verdict({"not": {"not": {"type": "object", "unevaluatedProperties": False}}},
+            {"type": "object", "maxProperties": 0}, True, True)
+
+
 # -- unevaluated ------------------------------------------------------------------------------------
 def test_what_then_evaluates_is_not_unevaluated() -> None:
     old = {"type": "object", "properties": {"kind": {"const": "card"}, "last4": {"type": "string"}},

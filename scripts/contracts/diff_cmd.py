@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,26 @@ from .witness_events import complete
 
 class UnusableSchema(Unusable):
     """OLD or NEW cannot be read as a schema (exit 2)."""
+
+
+class _NotJSONNumber(ValueError):
+    """`NaN`, `Infinity` or `-Infinity`: Python's reader takes them, JSON has no such numbers."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJSONNumber(name)
+
+
+# A string, or one of the three words outside strings: the first word found is the one refused.
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(NaN|-?Infinity)')
+
+
+def _constant_line(text: str) -> int:
+    """The line of the first `NaN`/`Infinity` outside a string (the reader keeps no positions)."""
+    for m in _CONSTANT.finditer(text):
+        if m.group(1):
+            return text.count("\n", 0, m.start(1)) + 1
+    return 1
 
 
 def load_schema(project: Project, spec: str) -> tuple[str, Any]:
@@ -38,9 +59,11 @@ def load_schema(project: Project, spec: str) -> tuple[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UnusableSchema(f"{spec}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     try:
-        schema = json.loads(text)
+        schema = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise UnusableSchema(f"{spec}:{exc.lineno}: not JSON: {exc.msg}") from None
+    except _NotJSONNumber as exc:
+        raise UnusableSchema(f"{spec}:{_constant_line(text)}: not JSON: {exc} is not a JSON number") from None
     except RecursionError:
         raise UnusableSchema(f"{spec}: nested too deeply to read") from None
     if not isinstance(schema, (dict, bool)):
@@ -57,11 +80,24 @@ def compare(project: Project, old_spec: str, new_spec: str, *, default_dialect: 
         report = diff(old, new, registry=project.catalogue.registry,
                       default_dialect=DIALECTS[default_dialect], format_assertion=format_assertion)
     except SchemaError as exc:
-        raise UnusableSchema(str(exc)) from None
+        raise UnusableSchema(_located(project, exc, {"old": old_label, "new": new_label})) from None
     files = [_catalogued(project, spec) for spec in (old_spec, new_spec)]
     if files[0] is not None and files[1] is not None:
         complete(project, files[0], files[1], report)  # whole events the rules accept, as witnesses
     return old_label, new_label, report
+
+
+def _located(project: Project, exc: SchemaError, labels: dict[str, str]) -> str:
+    """The error as `FILE:LINE: #POINTER: reason`, where the library only knows "old" or "new"."""
+    label = labels.get(exc.side or "")
+    if label is None or exc.pointer is None:
+        return str(exc)
+    path = Path(label) if Path(label).is_file() else project.root / label
+    try:
+        line = line_of(path.read_text(encoding="utf-8"), exc.pointer)
+    except (OSError, UnicodeDecodeError):
+        return f"{label}: #{exc.pointer}: {exc.reason}"
+    return f"{label}:{line}: #{exc.pointer}: {exc.reason}"
 
 
 def _catalogued(project: Project, spec: str) -> Any:

@@ -21,6 +21,7 @@ from typing import Any
 
 from referencing import Registry
 
+from . import regular
 from .context import SchemaError, Side
 from .report import Change, Report, merge
 from .same import same_assertions
@@ -57,6 +58,14 @@ def diff(old: Any, new: Any, *, registry: Registry[Any] | None = None,
                           format_assertion)
     if same_assertions(old_side.root_node(), new_side.root_node()):
         return Report(backward=True, forward=True)  # annotations changed, or nothing: no search needed
+    # One budget for every pattern question of this diff (both directions, proofs and witnesses):
+    # the prover's step budget counts subschema pairs, not the work each pattern question does.
+    with regular.budget():
+        return _compare(old, new, old_side, new_side)
+
+
+def _compare(old: Any, new: Any, old_side: Side, new_side: Side) -> Report:
+    """Both directions of a pair that does not assert the same: proofs, then witnesses."""
     changes: list[Change] = []
     verdicts = {}
     large = _size(old) + _size(new) > LARGE_BYTES

@@ -6,16 +6,20 @@ never shadow each other. Remote references are refused, never fetched.
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import jsonschema_rs
 import referencing.jsonschema
-from jsonschema.exceptions import best_match
+from jsonschema import FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 
-from .ecma import VALIDATORS
+from .ecma import VALIDATORS, is_pattern
 
 SPECS = {
     "draft4": referencing.jsonschema.DRAFT4,
@@ -32,7 +36,21 @@ DATA_KEYWORDS = frozenset({"enum", "const", "examples", "default", "required", "
 
 
 class SchemaError(Exception):
-    """The input cannot be compared: unresolvable reference, unknown dialect, not a schema."""
+    """The input cannot be compared: unresolvable reference, unknown dialect, not a schema.
+
+    `side` ("old" or "new") and `pointer` (a JSON pointer into that side, "" for its root) say
+    where, when known, so a caller holding the file can name it and the line; `reason` is the rest.
+    """
+
+    def __init__(self, message: str, side: str | None = None, pointer: str | None = None,
+                 reason: str | None = None) -> None:
+        super().__init__(message)
+        self.side, self.pointer, self.reason = side, pointer, reason if reason is not None else message
+
+    @classmethod
+    def at(cls, side: str, pointer: str, reason: str) -> SchemaError:
+        """An error at `pointer` of one side, worded `old #/pointer: reason`."""
+        return cls(f"{side} #{pointer}: {reason}", side, pointer, reason)
 
 
 class Undecidable(Exception):
@@ -57,11 +75,115 @@ META_URIS = {"draft4": "http://json-schema.org/draft-04/schema#", "draft6": "htt
              "2020-12": "https://json-schema.org/draft/2020-12/schema"}
 
 
-def _meta_valid(schema: Any) -> bool:
+# The metaschemas mark regex-valued keywords `"format": "regex"` (`pattern`; the names of
+# `patternProperties` from draft-06 on). A schema whose pattern no validator can compile is not a
+# schema: it is refused as unusable input, never compared. So `regex` is asserted, and only it
+# (`uri`, `uri-reference` stay annotations, as before), and it means ECMA-262 as the repository's
+# validators compile it, not Python's `re`: `\p{L}` is a regex, `[\d-z]` is not.
+REGEX_ONLY = FormatChecker(formats=())
+REGEX_ONLY.checks("regex", raises=ValueError)(lambda value: not isinstance(value, str) or _regex(value))
+
+
+def _regex(pattern: str) -> bool:
+    if not is_pattern(pattern):
+        raise ValueError(f"{pattern!r} is not an ECMA-262 regular expression")
+    return True
+
+
+def _metaschema(dialect: str) -> tuple[Any, dict[str, Any]]:
+    """The validator class and metaschema a schema of `dialect` is checked against.
+
+    Draft-04's metaschema never says `patternProperties` names are regexes (draft-06 added that,
+    with `propertyNames`, which draft-04 validators ignore): it is checked here with the rule added,
+    as a draft-06 schema. Draft-06 reads every keyword of that metaschema as draft-04 does but one,
+    `multipleOf`'s boolean `exclusiveMinimum`, written here in draft-06's words (above 0).
+    """
+    if dialect != "draft4":
+        return VALIDATORS[dialect], VALIDATORS[dialect].META_SCHEMA
+    meta = dict(VALIDATORS["draft4"].META_SCHEMA, **{"$schema": META_URIS["draft6"]})
+    meta["properties"] = dict(
+        meta["properties"], multipleOf={"type": "number", "exclusiveMinimum": 0},
+        patternProperties={**meta["properties"]["patternProperties"], "propertyNames": {"format": "regex"}})
+    return VALIDATORS["draft6"], meta
+
+
+@lru_cache(maxsize=None)
+def _fast_meta(dialect: str) -> Any:
+    # jsonschema-rs answers in milliseconds where jsonschema takes seconds on a 1 MB schema; the
+    # Python callbacks assert `regex` alone, as REGEX_ONLY does for jsonschema's wording below.
+    _, meta = _metaschema(dialect)
+    return jsonschema_rs.validator_for(meta, validate_formats=True, formats={
+        "regex": lambda value: is_pattern(value), "uri": lambda value: True, "uri-reference": lambda value: True})
+
+
+def _meta_valid(schema: Any, dialect: str) -> bool:
     try:
-        return bool(jsonschema_rs.meta.is_valid(schema))
-    except Exception:  # noqa: BLE001 - a dialect or shape it does not know: ask jsonschema
+        return bool(_fast_meta(dialect).is_valid(schema))
+    except Exception:  # noqa: BLE001 - a shape it does not know: ask jsonschema
         return False
+
+
+def meta_error(schema: Any, dialect: str) -> ValidationError | None:
+    """Why `schema` is not a schema of `dialect` (patterns included), or None when it is one."""
+    if _meta_valid(schema, dialect):
+        return None
+    cls, meta = _metaschema(dialect)
+    error: ValidationError | None = best_match(cls(meta, format_checker=REGEX_ONLY).iter_errors(schema))
+    return error
+
+
+def _wording(error: ValidationError) -> str:
+    # jsonschema words a format error "'([' is not a 'regex'": the cause says which regex dialect.
+    if error.validator == "format" and error.cause is not None:
+        return f"{error.cause} (format {error.validator_value!r})"
+    return error.message
+
+
+def _pointer(segments: Any) -> str:
+    return "".join("/" + str(s).replace("~", "~0").replace("/", "~1") for s in segments)
+
+
+def non_finite(value: Any) -> tuple[str, float] | None:
+    """The pointer and value of the first number in `value` that is not finite (None: there is none).
+
+    Python reads `1e400` as infinity (and `NaN` if asked to): no validator compares such a bound
+    as the schema's author meant, and a witness holding one is not JSON. Iterative: a schema may
+    nest deeper than Python's recursion.
+    """
+    try:
+        json.dumps(value, allow_nan=False)  # in C: a 1 MB schema in milliseconds, the common case
+        return None
+    except (ValueError, TypeError, RecursionError):
+        pass  # a number to find (or a value json does not write): walk to it
+    todo: list[tuple[str, Any]] = [("", value)]
+    seen: set[int] = set()  # a dict that holds itself (no JSON text makes one) is walked once
+    while todo:
+        path, item = todo.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return path, item
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+        if isinstance(item, dict):
+            todo.extend((path + _pointer([k]), v) for k, v in reversed(list(item.items())))
+        elif isinstance(item, list):
+            todo.extend((path + _pointer([i]), v) for i, v in reversed(list(enumerate(item))))
+    return None
+
+
+def check_usable(name: str, root: Any, dialect: str) -> None:
+    """Raise SchemaError unless `root` is a valid `dialect` schema with finite numbers only."""
+    found = non_finite(root)
+    if found is not None:
+        pointer, number = found
+        why = ("NaN is not a JSON number" if math.isnan(number) else
+               f"{'-' if number < 0 else ''}Infinity is not a JSON number (a number beyond the float range reads as one)")
+        raise SchemaError.at(name, pointer, f"not a usable schema: {why}; write a finite number")
+    error = meta_error(root, dialect)
+    if error is not None:
+        raise SchemaError.at(name, _pointer(error.absolute_path),
+                             f"not a valid {dialect} schema: {_wording(error)}")
 
 
 def _refuse(uri: str) -> Resource[Any]:
@@ -96,16 +218,12 @@ class Side:
         """
         if not isinstance(root, (dict, bool)):
             raise SchemaError(f"{name}: a schema must be a JSON object or a boolean")
-        dialect = dialect_of(root, default_dialect)
+        try:
+            dialect = dialect_of(root, default_dialect)
+        except SchemaError as exc:
+            raise SchemaError.at(name, "/$schema", str(exc)) from None
         spec = SPECS[dialect]
-        meta = VALIDATORS[dialect]
-        # Structure only: a pattern Python's `re` cannot compile is still a schema (and unprovable).
-        # jsonschema-rs answers fast; jsonschema words the error when there is one.
-        declared = root if not isinstance(root, dict) or "$schema" in root else {**root, "$schema": META_URIS[dialect]}
-        error = None if _meta_valid(declared) else best_match(meta(meta.META_SCHEMA).iter_errors(root))
-        if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path)
-            raise SchemaError(f"{name} #/{where}: not a valid {dialect} schema: {error.message}")
+        check_usable(name, root, dialect)
         id_key = "id" if dialect == "draft4" else "$id"
         uri = root.get(id_key) if isinstance(root, dict) else None
         if not isinstance(uri, str) or not uri or uri.startswith("#"):
@@ -222,7 +340,8 @@ class Node:
         try:
             resolved = self.resolver.lookup(ref)
         except (Unresolvable, NoSuchResource) as exc:
-            raise SchemaError(f"{self.side.name} {self.path or '#'}: cannot resolve $ref {ref!r} ({exc})") from None
+            reason = f"cannot resolve $ref {ref!r} ({exc})"
+            raise SchemaError(f"{self.side.name} {self.path or '#'}: {reason}", self.side.name, self.path, reason) from None
         target = resolved.contents
         dialect = dialect_of(target, self.dialect) if isinstance(target, dict) else self.dialect
         return Node(target, resolved.resolver, dialect, self.path, self.side)

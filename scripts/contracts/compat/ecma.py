@@ -40,6 +40,19 @@ def matcher(pattern: str) -> Callable[[str], bool]:
         raise BadPattern(str(exc)) from None
 
 
+@lru_cache(maxsize=4096)
+def is_pattern(pattern: str) -> bool:
+    """Whether `pattern` is a regular expression the repository's validators (jsonschema-rs, ECMA-262)
+    compile: the meaning of `"format": "regex"` in the metaschemas, where a schema's validity is at stake.
+    The automata of `regular` are not asked: they read patterns with Python's parser, which takes
+    some that ECMA-262 refuses."""
+    try:
+        ecma_search(pattern)
+    except ValueError:
+        return False
+    return True
+
+
 def search(pattern: str, text: str) -> bool:
     return matcher(pattern)(text)
 

@@ -47,6 +47,29 @@ def negation(node: Node, schema: Any) -> Node:
     return Node(_NEGATIONS[id(schema)], node.resolver, node.dialect, node.path + "/if", node.side)
 
 
+def double_negation(node: Node, kw: dict[str, Any]) -> Node | None:
+    """X, when `node`'s `not` is `{"not": X}` with no other assertion beside the inner `not`.
+
+    Reading `not: {not: X}` as X is exact for the instances accepted, which is all the prover
+    compares. What X evaluates would differ (a `not` passes on no annotation), but only
+    `unevaluated*` reads that, and `unevaluated.rewrite` has already replaced them, on this node
+    and on every node above it, reading `not` as evaluating nothing, before any part of a node is
+    taken apart here.
+    """
+    if "not" not in kw:
+        return None
+    inner = node.child(kw["not"], "not")
+    inner_kw = keywords(inner)  # {} for a boolean
+    if set(inner_kw) != {"not"}:
+        return None
+    return inner.child(inner_kw["not"], "not")
+
+
+def denies_everything(node: Node, kw: dict[str, Any]) -> bool:
+    """`not: {}` or `not: true`: the node accepts nothing, as `false` does (`if: true` makes one)."""
+    return "not" in kw and is_trivially_true(node.child(kw["not"], "not"))
+
+
 class OutOfBudget(Exception):
     """The proof took too many steps: it ends as `cannot-prove`, never as a pass."""
 
@@ -132,6 +155,12 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
             if isinstance(kw.get("allOf"), list):
                 work.extend(node.child(s, "allOf", j) for j, s in enumerate(kw["allOf"]))
                 node = node.without("allOf")
+            if denies_everything(node, kw):
+                return None
+            twice = double_negation(node, kw)
+            if twice is not None:
+                work.append(twice)
+                node = node.without("not")
             out.append(node)
         return out or [self.true_like(nodes[0])]
 
@@ -234,8 +263,9 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         if "$ref" in kw and (right.dialect in OLD_DRAFTS or len(kw) == 1):
             return [right.deref(kw["$ref"])]
         groups = [g for g in APPLICATOR_GROUPS if g[0] in kw]
+        twice = double_negation(right, kw)  # `not: {not: X}` is X (see there)
         if not groups or (len(groups) == 1 and len(kw) == len([k for k in groups[0] if k in kw])
-                          and groups[0][0] not in ("allOf", "$ref")):
+                          and groups[0][0] not in ("allOf", "$ref") and twice is None):
             return None
         parts: list[Node] = []
         if "$ref" in kw:
@@ -243,7 +273,9 @@ class Prover(ScalarRules, ArrayRules, ObjectRules, Disjointness):
         for j, s in enumerate(kw.get("allOf", [])):  # a list: the schemas passed their metaschema
             parts.append(right.child(s, "allOf", j))
         for group in groups:
-            if group[0] not in ("allOf", "$ref"):
+            if group[0] == "not" and twice is not None:
+                parts.append(twice)
+            elif group[0] not in ("allOf", "$ref"):
                 parts.append(right.only(*group))
         rest = right.without(*(k for g in APPLICATOR_GROUPS for k in g))
         if keywords(rest):
