@@ -236,3 +236,19 @@ def test_two_events_that_would_share_a_table_are_named_with_the_file(tmp_path: P
     catalogue = catalogue_of(tmp_path, {"a.same": {"type": "object"}, "b.same": {"type": "object"}})
     with pytest.raises(Exception, match=r"b\.same/1\.0\.0\.json: a\.same and b\.same would share the table same_v1"):
         tables(catalogue)
+
+
+def test_an_event_the_querying_page_reads_removed_from_the_catalogue_is_one_line(repo_copy: Path) -> None:
+    """The page's queries read the contract's tables: removing batch_metrics made `contracts
+    generate` stop with an internal error (CatalogException)."""
+    import shutil
+
+    from conftest import run_contracts
+
+    for folder in ("schemas", "fixtures"):
+        shutil.rmtree(repo_copy / folder / "multi_workflow.batch_metrics")
+    (repo_copy / "lifecycle" / "multi_workflow.batch_metrics.json").unlink()
+    done = run_contracts("generate", cwd=repo_copy)
+    assert done.returncode == 2, done.stderr
+    assert "docs/querying.md: a query of scripts/contracts/warehouse/views/ reads what the catalogue no longer makes" in done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr

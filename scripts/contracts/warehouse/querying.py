@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..project import Project
+from .columns import WarehouseError
 from .golden import load_fixtures, valid_fixtures
 from .views import views
 
@@ -14,30 +15,41 @@ COLUMNS = 10  # columns shown: more do not fit a wide screen beside the navigati
 
 
 def section(project: Project) -> str:
+    import duckdb
+
     fixtures = valid_fixtures(project)
     db = load_fixtures(project.catalogue, fixtures, project.relative)
     try:
-        counts = {name: db.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-                  for name in ("plan_created_v1", "execution_summary_v1", "batch_metrics_v1")}
-        parts = [f"On the {len(fixtures)} valid golden fixtures: "
-                 + ", ".join(f"{n} rows in `{name}`" for name, n in counts.items()) + ". Each fixture is a file of "
-                 "its own (`file`, line 1). The fixtures reuse a few `plan_id`s across unrelated examples, so a plan "
-                 "meets several summaries here; in real traffic a `plan_id` is one plan.", ""]
-        for view in views():
-            result = db.execute(f"SELECT * FROM {view.name}")
-            names = [d[0] for d in result.description]
-            rows = result.fetchall()
-            shown = f"{len(rows)} row{'s' if len(rows) != 1 else ''}" + (f", the first {SHOWN}" if len(rows) > SHOWN else "")
-            if len(names) > COLUMNS:
-                shown += f"; the first {COLUMNS} of its {len(names)} columns"
-                names, rows = names[:COLUMNS], [row[:COLUMNS] for row in rows]
-            parts += ["", f"### `{view.name}`", "", view.question, "", "```sql", view.sql.split("\n", 1)[1].rstrip(), "```", "",
-                      f"`SELECT * FROM {view.name}` ({shown}):", "",
-                      # In a box of its own: smaller type, so a dozen columns fit a wide screen (contract.css).
-                      '<div class="mw-result" markdown>', "", _table(names, rows[:SHOWN]), "", "</div>"]
-        return "\n".join(parts) + "\n"
+        return _section(db, fixtures)
+    except (duckdb.CatalogException, duckdb.BinderException) as exc:
+        # The page's queries are the contract's own (views/): an event they read, removed from
+        # the catalogue, leaves a query without its table. Said so, not as an internal error.
+        raise WarehouseError(f"docs/querying.md: a query of scripts/contracts/warehouse/views/ reads what the catalogue "
+                             f"no longer makes ({str(exc).splitlines()[0]}): change the views with the catalogue [warehouse]") from None
     finally:
         db.close()
+
+
+def _section(db: Any, fixtures: list[Any]) -> str:
+    counts = {name: db.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+              for name in ("plan_created_v1", "execution_summary_v1", "batch_metrics_v1")}
+    parts = [f"On the {len(fixtures)} valid golden fixtures: "
+             + ", ".join(f"{n} rows in `{name}`" for name, n in counts.items()) + ". Each fixture is a file of "
+             "its own (`file`, line 1). The fixtures reuse a few `plan_id`s across unrelated examples, so a plan "
+             "meets several summaries here; in real traffic a `plan_id` is one plan.", ""]
+    for view in views():
+        result = db.execute(f"SELECT * FROM {view.name}")
+        names = [d[0] for d in result.description]
+        rows = result.fetchall()
+        shown = f"{len(rows)} row{'s' if len(rows) != 1 else ''}" + (f", the first {SHOWN}" if len(rows) > SHOWN else "")
+        if len(names) > COLUMNS:
+            shown += f"; the first {COLUMNS} of its {len(names)} columns"
+            names, rows = names[:COLUMNS], [row[:COLUMNS] for row in rows]
+        parts += ["", f"### `{view.name}`", "", view.question, "", "```sql", view.sql.split("\n", 1)[1].rstrip(), "```", "",
+                  f"`SELECT * FROM {view.name}` ({shown}):", "",
+                  # In a box of its own: smaller type, so a dozen columns fit a wide screen (contract.css).
+                  '<div class="mw-result" markdown>', "", _table(names, rows[:SHOWN]), "", "</div>"]
+    return "\n".join(parts) + "\n"
 
 
 def _table(names: list[str], rows: list[tuple[Any, ...]]) -> str:
