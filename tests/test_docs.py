@@ -314,6 +314,55 @@ def test_site_config_stays_plain_and_offline() -> None:
     assert [p if isinstance(p, str) else next(iter(p)) for p in config["plugins"]] == ["search"]
 
 
+def _command_options() -> dict[str, set[str]]:
+    """Each `contracts` command and the options its parser takes."""
+    import argparse
+
+    from contracts.cli import _parser
+
+    (commands,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return {name: set(sub._option_string_actions) for name, sub in commands.choices.items()}
+
+
+# `contracts CMD ...` as the docs write it: in a code span, or on a line of a code block.
+_COMMAND = re.compile(r"contracts (?P<cmd>[a-z][a-z-]*)(?P<rest>[^`\n|]*)")
+
+
+def test_every_option_the_docs_give_a_command_is_one_it_takes() -> None:
+    options = _command_options()
+    wrong, seen = [], 0
+    for page in sorted((REPO / "docs").rglob("*.md")):
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            for m in _COMMAND.finditer(line):
+                if m["cmd"] not in options:
+                    continue
+                for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", m["rest"]):
+                    seen += 1
+                    if option not in options[m["cmd"]]:
+                        wrong.append(f"{page.relative_to(REPO)}:{number}: contracts {m['cmd']} has no {option}")
+    assert seen >= 10 and not wrong, "\n".join(wrong)
+
+
+def test_the_load_exit_codes_on_the_querying_page_are_those_load_gives() -> None:
+    import signal
+
+    line = next(line for line in (REPO / "docs" / "querying.md").read_text().split("\n- ") if line.startswith("Exit codes:")).split("\n\n")[0]
+    stated = {int(code) for code in re.findall(r"\b(\d{1,3})\b", line)}
+    # 0, 1, 2 as for every command; a load a signal stopped exits 128 + the signal (cli._stopped).
+    assert stated == {0, 1, 2, 128 + signal.SIGINT, 128 + signal.SIGTERM}, line
+
+
+def test_the_reference_cost_the_package_page_quotes_is_the_one_the_bench_measured() -> None:
+    performance = (REPO / "docs" / "performance.md").read_text(encoding="utf-8")
+    facts = json.loads(re.search(r"<!-- bench-data (.*?) -->", performance)[1])["facts"]
+    package = (REPO / "docs" / "package.md").read_text(encoding="utf-8").replace("\n", " ")
+    words = re.search(r"slow \(about (half a|a tenth of a|a) millisecond per event", package)
+    assert words, "package.md no longer says what the reference costs per event"
+    quoted = {"half a": 500.0, "a tenth of a": 100.0, "a": 1000.0}[words[1]]
+    assert 0.67 <= facts["reference_us"] / quoted <= 1.5, (
+        f"package.md says about {quoted:.0f} µs per event; the bench measured {facts['reference_us']:.0f} µs")
+
+
 def test_pending_decisions_page_covers_every_item_of_the_draft() -> None:
     from conftest import DRAFT
 
