@@ -194,3 +194,43 @@ def test_cli_and_package_refuse_the_same_envelopes(tmp_path: Path) -> None:
             mwt.read_envelope(wire)
         first = raised.value.violations[0]
         assert f": {first.pointer}: {first.message} [{first.rule}]" in said[number]
+
+
+@pytest.mark.parametrize(
+    "extensions",
+    [{"a" * 21: "x"}, {"ratio": 1.5}, {"tags": ["a"]}, {"nothing": None}, {"nested": {"a": 1}}],
+    ids=["name-of-21", "float", "list", "null", "object"],
+)
+def test_envelope_refuses_what_read_envelope_would_refuse(extensions: dict[str, object]) -> None:
+    # The SDK lets these through; the envelope schema (and so read_envelope) refuses them: the
+    # package must not write an envelope it cannot read back.
+    obj = mwt.parse(VALID[0].ref, VALID[0].payload)
+    with pytest.raises(ContractViolation) as raised:
+        mwt.envelope(obj, source="/p", extensions=extensions)  # type: ignore[arg-type]
+    assert raised.value.event == "envelope"
+    ok = mwt.envelope(obj, source="/p", extensions={"a" * 20: "x", "n": -1, "flag": False})
+    assert mwt.read_envelope(mwt.to_json(ok)).extensions == {"a" * 20: "x", "n": -1, "flag": False}
+
+
+def test_a_summary_is_built_from_a_1_0_0_plan_read_off_the_wire() -> None:
+    # v1.read_envelope reads every 1.x plan; a 1.0.0 one has no run_id field.
+    case = next(f for f in VALID if f.event == PLAN and f.version == "1.0.0")
+    received = v1.read_envelope(_enveloped(case))
+    assert received.version == "1.0.0"
+    outcomes = {w: WorkflowOutcome("executed") for stage in received.event.stages for w in stage.workflows}
+    summary = v1.build_execution_summary_event(received, issue_number=received.event.issue_number or 1,
+                                               outcomes=outcomes, source="/executor")
+    assert summary.version == v1.VERSIONS[SUMMARY] and summary.event.plan_id == received.event.plan_id
+    assert "run_id" not in json.loads(mwt.to_json(summary))["data"]
+
+
+@pytest.mark.parametrize("depth", [100, 600, 900])
+def test_deep_open_content_the_event_accepts_is_written_and_read_enveloped(depth: int) -> None:
+    # deliverable_manifest is open: JSON nested as deep as parse reads (about 990 levels) is valid.
+    case = next(f for f in VALID if f.event == SUMMARY and f.version == "1.1.1")
+    text = json.dumps(dict(case.payload, deliverable_manifest={"x": 0})).replace(
+        '{"x": 0}', '{"x": ' + "[" * depth + "]" * depth + "}")
+    event = mwt.parse(case.ref, text)
+    assert b"[" * depth in mwt.to_json(event)  # was RecursionError from about 500 levels
+    back = mwt.read_envelope(mwt.to_json(mwt.envelope(event, source="/p")))  # was refused: nested too deeply
+    assert back.event == event

@@ -296,3 +296,22 @@ def test_parse_reads_json_text_quickly_only_when_exact() -> None:
     with pytest.raises(ContractViolation) as caught:
         mwt.parse(case.ref, big)
     assert any(str(2**70) in v.message for v in caught.value.violations)
+
+
+def test_integer_fields_hold_ints_when_the_json_writes_them_as_floats() -> None:
+    # JSON Schema counts 1.0 as an integer (docs/bad-input.md B11): valid, and the dataclass's
+    # `int` fields hold ints (`range(event.stage_count)` works), with the same canonical bytes.
+    payload = fixture_payload(PLAN, "valid", "draft-example")
+    floats = dict(payload, issue_number=float(payload["issue_number"]), stage_count=float(payload["stage_count"]),
+                  stages=[dict(s, index=float(s["index"])) for s in payload["stages"]])
+    for data in (floats, json.dumps(floats), json.dumps(floats).encode()):
+        event = v1.parse(PLAN, data)
+        assert type(event.issue_number) is int and type(event.stage_count) is int
+        assert all(type(stage.index) is int for stage in event.stages)
+        assert mwt.to_json(event) == mwt.to_json(v1.parse(PLAN, payload))
+
+
+def test_v1_says_it_takes_a_name_not_a_version() -> None:
+    with pytest.raises(LookupError, match="take an event name, not a version") as raised:
+        v1.parse(f"{PLAN}@1.0.0", {})
+    assert "no major 1 version" not in str(raised.value)  # plan_created has major 1 versions

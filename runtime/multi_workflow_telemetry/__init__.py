@@ -91,6 +91,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "ABSENT",
     "DEFAULT_MAJOR",
+    "__version__",
     "RULES",
     "Absent",
     "Catalogue",

@@ -182,7 +182,7 @@ def build_execution_summary_event(
     event = ExecutionSummary(
         issue_number=issue_number,
         plan_id=plan_event.plan_id,
-        run_id=plan_event.run_id,
+        run_id=getattr(plan_event, "run_id", ABSENT),  # a 1.0.0 plan (read_envelope of an older planner's event) has none
         stage_count=plan_event.stage_count,
         workflow_count=plan_event.workflow_count,
         stages=list(plan_event.stages),

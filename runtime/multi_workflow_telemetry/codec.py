@@ -111,6 +111,10 @@ def _convert(hint: Any, value: Any) -> Any:
         return [_convert(item, v) for v in value]
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value)
+    if hint is int and type(value) is float:
+        # JSON Schema counts 1.0 as an integer (a valid `stage_count`), and the field is typed
+        # `int`: the dataclass holds the int (to_json writes the same bytes for either).
+        return int(value)
     return value
 
 
@@ -127,17 +131,27 @@ def to_dict(obj: Any) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _plain(v)
-            for f in dataclasses.fields(value)
-            if (v := getattr(value, f.name)) is not ABSENT
-        }
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+    """`value` as JSON values: dataclasses as dicts (ABSENT fields left out), lists and dicts
+    copied. Without recursion: an open field (`deliverable_manifest`) may hold JSON nested as
+    deep as `parse` reads, far more levels than a recursive copy could go."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+    out: Any
+    while stack:
+        into, key, item = stack.pop()
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            fields = {f.name: v for f in dataclasses.fields(item) if (v := getattr(item, f.name)) is not ABSENT}
+            into[key] = out = dict.fromkeys(fields)  # keys in field order, values filled below
+            stack.extend((out, name, v) for name, v in fields.items())
+        elif isinstance(item, list):
+            into[key] = out = [None] * len(item)
+            stack.extend((out, i, v) for i, v in enumerate(item))
+        elif isinstance(item, dict):
+            into[key] = out = dict.fromkeys(item)
+            stack.extend((out, k, v) for k, v in item.items())
+        else:
+            into[key] = item
+    return root[0]
 
 
 def to_json(obj: Any) -> bytes:

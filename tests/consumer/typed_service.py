@@ -43,3 +43,11 @@ def emit(plan: PlanCreated) -> bytes:
     stage_count: int = plan.stage_count
     assert stage_count == len(plan.stages)
     return to_json(summarise(plan))
+
+
+def package_version() -> str:
+    """`__version__`, which the package's docstring names: exported, so `mypy --strict` takes it."""
+    import multi_workflow_telemetry
+
+    version: str = multi_workflow_telemetry.__version__
+    return version

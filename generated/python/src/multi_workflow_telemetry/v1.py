@@ -58,6 +58,10 @@ def read_envelope(data: Any) -> Enveloped:
 
 
 def _pinned(event: str) -> str:
+    if event not in VERSIONS and event.partition("@")[0] in VERSIONS:
+        raise LookupError(f"{event!r}: the 1.x functions take an event name, not a version: "
+                          f"{event.partition('@')[0]!r} is {event.partition('@')[0]}@{VERSIONS[event.partition('@')[0]]} here; "
+                          f"for another version use multi_workflow_telemetry.parse or validate({event!r}, ...)")
     if event not in VERSIONS:
         raise LookupError(f"{event!r} has no major 1 version (known: {', '.join(VERSIONS)})")
     return f"{event}@{VERSIONS[event]}"
