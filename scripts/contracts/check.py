@@ -23,12 +23,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from multi_workflow_telemetry.fixtures import FixtureError, load_all
-from multi_workflow_telemetry.rules import RULES
+from multi_workflow_telemetry._violation import Violation
+from multi_workflow_telemetry.rules import RULES, check_rules
 from multi_workflow_telemetry.validation import EventValidator
 
 from .conventions import check_conventions
 from .findings import Finding
 from .generate import GenerateError, drift
+from .warehouse.columns import WarehouseError
 from .locate import line_of
 from .policy import check_bumps
 from .project import Project
@@ -106,12 +108,19 @@ def fixtures(project: Project) -> Iterator[Finding]:
         try:
             if case.ref not in validators:
                 validators[case.ref] = EventValidator(project.catalogue, project.catalogue.get(case.ref))
-            problem = case.mismatch(validators[case.ref].validate(case.payload))
+            validator = validators[case.ref]
+            found = validator.validate(case.payload)
+            ruled = [] if found else rules_verdict(validator, case.payload)
+            problem = case.mismatch(found or ruled)
         except Exception as exc:  # a broken schema (reported above) or an unknown event: once per version
             broken.add(case.ref)
             yield Finding(rel, 1, "", "fixture", f"cannot validate fixtures of {case.ref}: {exc}",
                           "fix the schema problems above, or put the fixture under an event and version of schemas/")
             continue
+        if ruled and not problem:  # the fixture says what rules.py says, the package's fast path does not
+            problem = "expected violations that validate() does not report: " + _fast_path_stale(ruled)
+        elif ruled:
+            problem += "; " + _fast_path_stale(ruled)
         if problem:
             failing[case.ref] = failing.get(case.ref, 0) + 1
             if failing[case.ref] > FIXTURES_SHOWN:
@@ -129,6 +138,22 @@ def fixtures(project: Project) -> Iterator[Finding]:
                           f"and {count - FIXTURES_SHOWN} more fixtures of {ref} fail", "fix the cause named above")
 
 
+def rules_verdict(validator: EventValidator, payload: object) -> list[Violation]:
+    """What rules.py says of a payload `validator.validate` calls valid (so its schema accepts it).
+
+    `validate` answers "valid" from the fast path, whose fused checks (fast.py) are a copy of the
+    contract rules: a rule changed in rules.py alone changes nothing there, and a fixture the
+    changed rule rejects would still pass. Asking rules.py as well sees the change, and the copy
+    left behind."""
+    return check_rules(validator.event, payload, validator.schema_file.version)  # type: ignore[arg-type]
+
+
+def _fast_path_stale(ruled: list[Violation]) -> str:
+    names = ", ".join(sorted({v.rule for v in ruled}))
+    return (f"rules.py's {names} rejects it ({', '.join(f'{v.pointer} [{v.rule}]' for v in ruled)}) but the fast path "
+            "(fast.py's fused check) calls it valid: a rule changed in rules.py must change there too")
+
+
 def policy(project: Project) -> Iterator[Finding]:
     yield from check_bumps(project)
 
@@ -136,6 +161,18 @@ def policy(project: Project) -> Iterator[Finding]:
 def generated(project: Project) -> Iterator[Finding]:
     try:
         paths = drift(project)
+    except WarehouseError as exc:
+        # A schema the warehouse cannot hold (a column changing type within a major) is a finding
+        # of that schema, exit 1, after every other check has run: not unusable input (exit 2).
+        m = re.match(r"(?P<file>.+?): (?P<pointer>/\S*): (?P<message>.*?)(?: \[warehouse\])?$", str(exc))
+        path = Path(m["file"]) if m else None
+        if m and path is not None and path.is_file():
+            yield Finding(project.relative(path), line_of(path.read_text(encoding="utf-8"), m["pointer"]), m["pointer"],
+                          "warehouse", m["message"],
+                          "start a new major (a new table), or keep the field's type within this major")
+        else:
+            yield Finding("generated/warehouse/", 1, "", "warehouse", str(exc), "change the schema or the views with the catalogue")
+        return
     except GenerateError as exc:
         yield Finding("generated/", 1, "", "generated", f"cannot regenerate: {exc}", "fix the schema problems above")
         return

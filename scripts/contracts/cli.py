@@ -206,7 +206,7 @@ def _check(project: Project, args: argparse.Namespace) -> int:
     from .policy import check_immutable
 
     steps = list(checks.CHECKS)
-    if args.against:
+    if args.against is not None:  # `--against ""` (an unset $BASE) is refused, never skipped
         steps.insert(2, ("against", lambda p: check_immutable(p, args.against)))
     for name, run in steps:
         started = time.perf_counter()

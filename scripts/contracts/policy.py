@@ -166,8 +166,13 @@ def released_files(root: Path, ref: str) -> list[str]:
 
 
 def check_immutable(project: Project, ref: str) -> Iterator[Finding]:
-    """Every schema file that exists at `ref` is unchanged now."""
-    for rel in released_files(project.root, ref):
+    """Every schema file that exists at `ref` is unchanged now, and so is every release the
+    ledger (releases.json) recorded at `ref`."""
+    from .released import ledger_edits
+
+    files = released_files(project.root, ref)
+    yield from ledger_edits(project, ref)
+    for rel in files:
         before = git_show(project.root, ref, rel)
         path = project.root / rel
         if not path.is_file():

@@ -88,8 +88,13 @@ def ledger(project: Project) -> list[Snapshot]:
     path = project.root / LEDGER
     if not path.is_file():
         return []
+    return parse_ledger(path.read_text(encoding="utf-8"))
+
+
+def parse_ledger(text: str) -> list[Snapshot]:
+    """The entries of a release ledger's text (releases.json, from the tree or from git)."""
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
+        entries = json.loads(text)
         return [Snapshot(e["version"], int(e["default_major"]), dict(e["schemas"]), e["runtime"], e.get("date", ""),
                          {k: dict(v) for k, v in e.get("rules", {}).items()})
                 for e in entries]

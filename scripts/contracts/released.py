@@ -18,18 +18,69 @@ from multi_workflow_telemetry.fixtures import FixtureError, load_all
 from multi_workflow_telemetry.rules import RULES
 from multi_workflow_telemetry.validation import EventValidator
 
-from .baseline import Baseline, last_release
+from .baseline import Baseline, _merge_base, git_bytes, in_checkout, last_release
 from .findings import Finding
+from .locate import line_of
 from .project import Project
+from .release import LEDGER, ReleaseError, Snapshot, ledger, parse_ledger
 from .rule_sets import RuleChange, rule_changes, rule_sets
 
 
 def check_released(project: Project) -> Iterator[Finding]:
     baseline = last_release(project)
+    # The ledger is what the checks below trust: its released entries must be the ones git holds
+    # (at the release's tag and at the merge base), or an edit to a released schema or rule, with
+    # its digest or fingerprint rewritten to match, would pass unseen.
+    refs = [baseline.ref] if baseline is not None and baseline.ref else []
+    if in_checkout(project.root):
+        refs.append(_merge_base(project.root))
+    seen: set[str] = set()
+    for ref in dict.fromkeys(r for r in refs if r):
+        for finding in ledger_edits(project, ref):
+            if finding.message not in seen:
+                seen.add(finding.message)
+                yield finding
     if baseline is None:
         return
     yield from _schemas(project, baseline)
     yield from _rules(project, baseline)
+
+
+def ledger_edits(project: Project, ref: str) -> Iterator[Finding]:
+    """Every release recorded in releases.json as committed at git `ref` that the ledger now
+    lacks or records otherwise: a release's record is written once, by `contracts release`."""
+    data = git_bytes(project.root, ref, LEDGER)
+    if data is None:
+        return
+    try:
+        before = parse_ledger(data.decode("utf-8"))
+    except (ReleaseError, UnicodeDecodeError):
+        return  # not a ledger at `ref`: nothing recorded there to keep
+    now = ledger(project)  # an unreadable ledger now is refused by the checks that read it
+    path = project.root / LEDGER
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    shown = ref if len(ref) < 40 else ref[:12]
+    fix = (f"restore it (git checkout {shown} -- {LEDGER}): a release's record is written once, by "
+           "`contracts release`; a change to a released schema or rule is a new version")
+    for old in before:
+        index = next((i for i, e in enumerate(now) if e.version == old.version), None)
+        if index is None:
+            yield Finding(LEDGER, 1, "", "released-ledger",
+                          f"release {old.version}, recorded at {shown}, has been removed from {LEDGER}", fix)
+            continue
+        changed = _changed(old, now[index])
+        if changed:
+            yield Finding(LEDGER, line_of(text, f"/{index}"), f"/{index}", "released-ledger",
+                          f"the record of release {old.version} has been edited since {shown}: {', '.join(changed)}",
+                          fix)
+
+
+def _changed(old: Snapshot, new: Snapshot) -> list[str]:
+    a, b = old.as_json(), new.as_json()
+    out = [key for key in ("version", "date", "default_major", "runtime") if a[key] != b[key]]
+    for key in ("schemas", "rules"):
+        out += [f"{key} of {name}" for name in sorted(a[key].keys() | b[key].keys()) if a[key].get(name) != b[key].get(name)]
+    return out
 
 
 def _schemas(project: Project, baseline: Baseline) -> Iterator[Finding]:
@@ -125,8 +176,12 @@ def _example(project: Project, change: RuleChange) -> str | None:
         return None
     # Invalid fixtures naming the rule first: they were written to break it.
     cases.sort(key=lambda c: (change.rule not in {r for _, r in c.expect}, c.valid, str(c.path)))
+    from .check import rules_verdict
+
     for case in cases:
-        found = validator.validate(case.payload)
+        if change.kind == "changed" and change.rule in {r for _, r in case.expect}:
+            continue  # the released rule rejects it too (the fixture says so): no example of the change
+        found = validator.validate(case.payload) or rules_verdict(validator, case.payload)
         if found and all(v.rule == change.rule for v in found):
             return f"{_compact(case.payload)} ({project.relative(case.path)})"
     return None
