@@ -26,6 +26,7 @@ EPILOG = """exit codes:
   0  everything is valid / up to date
   1  invalid: an event, fixture or schema breaks the contract
   2  unusable input: unknown event, unreadable file, bad arguments, lines not validated
+  130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM
 """
 
 
