@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from multi_workflow_telemetry.catalogue import EVENT_NAME, CatalogueError
+from multi_workflow_telemetry.fast import NotJSON
 
 from .compat import Report, SchemaError, diff
 from .compat.context import DIALECTS
@@ -22,24 +22,10 @@ class UnusableSchema(Unusable):
     """OLD or NEW cannot be read as a schema (exit 2)."""
 
 
-class _NotJSONNumber(ValueError):
-    """`NaN`, `Infinity` or `-Infinity`: Python's reader takes them, JSON has no such numbers."""
-
-
 def _no_constant(name: str) -> Any:
-    raise _NotJSONNumber(name)
-
-
-# A string, or one of the three words outside strings: the first word found is the one refused.
-_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(NaN|-?Infinity)')
-
-
-def _constant_line(text: str) -> int:
-    """The line of the first `NaN`/`Infinity` outside a string (the reader keeps no positions)."""
-    for m in _CONSTANT.finditer(text):
-        if m.group(1):
-            return text.count("\n", 0, m.start(1)) + 1
-    return 1
+    """`NaN`, `Infinity` or `-Infinity`: Python's reader takes them, JSON has no such numbers. As
+    the package's strict reader says it, so that its `NotJSON` finds the word's line."""
+    raise NotJSON(f"{name} is not a JSON number")
 
 
 def load_schema(project: Project, spec: str) -> tuple[str, Any]:
@@ -62,8 +48,9 @@ def load_schema(project: Project, spec: str) -> tuple[str, Any]:
         schema = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise UnusableSchema(f"{spec}:{exc.lineno}: not JSON: {exc.msg}") from None
-    except _NotJSONNumber as exc:
-        raise UnusableSchema(f"{spec}:{_constant_line(text)}: not JSON: {exc} is not a JSON number") from None
+    except NotJSON as exc:
+        exc.doc = text  # where it is is looked for in the text read (NotJSON.lineno)
+        raise UnusableSchema(f"{spec}:{exc.lineno}: not JSON: {exc.msg}") from None
     except RecursionError:
         raise UnusableSchema(f"{spec}: nested too deeply to read") from None
     if not isinstance(schema, (dict, bool)):

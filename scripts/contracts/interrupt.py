@@ -105,6 +105,12 @@ def noted() -> int | None:
     return _noted[0] if _noted else None
 
 
+def stopped() -> BaseException:
+    """The exception of the signal that stopped a library's work (DuckDB's "Query interrupted"):
+    the one noted, SIGTERM's included, else Ctrl-C's."""
+    return _exception(_noted[0]) if _noted else KeyboardInterrupt()
+
+
 def raise_if_signalled() -> None:
     """Raise the exception of a signal noted since the run began (`install`), if any."""
     if _noted:

@@ -183,9 +183,7 @@ def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
     other = False
     for schema_file in files:
         fields, open_root = payload_columns(catalogue, schema_file)
-        if other:
-            columns.pop(None)  # type: ignore[call-overload]  # kept last: the fields a version adds come before it
-        other = other or open_root
+        other = other or open_root  # once open, the column stays (NULL from a version that closes the root)
         for member, kind in fields:
             if member in columns:
                 column, had = columns[member]
@@ -207,9 +205,8 @@ def _grow(catalogue: Catalogue, event: str, major: int, files: list[SchemaFile]
                 renamed.append((column, member))
             taken.add(column.lower())
             columns[member] = (column, kind)
-        if other:
-            columns[None] = (OTHER_MEMBERS, JSON)  # type: ignore[index]  # no member: the members no column holds
-        grown.append(tuple(columns.values()))
+        # Last, after the fields any version adds: it holds no one member, but the members no column holds.
+        grown.append(tuple(columns.values()) + (((OTHER_MEMBERS, JSON),) if other else ()))
     return tuple(grown), tuple(renamed)
 
 
@@ -261,10 +258,11 @@ def payload_columns(catalogue: Catalogue, schema_file: SchemaFile) -> tuple[list
     within = frozenset({base, base + "#"})  # a `$ref` to the root (`#`) is inside the root already
     found: dict[str, list[ColumnType]] = {}
     root = schema_file.schema
-    for where, node in _composed(catalogue, base, root):
+    composed = _composed(catalogue, base, root)
+    for where, node in composed:
         for name, sub in node.get("properties", {}).items():
             found.setdefault(name, []).append(_type(catalogue, where, sub, within))
-    return [(name, _agreed(kinds)) for name, kinds in found.items()], _admits_others(catalogue, base, root)
+    return [(name, _agreed(kinds)) for name, kinds in found.items()], _admits_others(root, [n for _, n in composed[1:]])
 
 
 def _composed(catalogue: Catalogue, base: str, node: Any, depth: int = 0) -> list[tuple[str, dict[str, Any]]]:
@@ -290,8 +288,9 @@ def _agreed(kinds: list[ColumnType]) -> ColumnType:
     return typed.pop() if len(typed) == 1 else JSON
 
 
-def _admits_others(catalogue: Catalogue, base: str, root: Any) -> bool:
-    """Whether an event's root admits members its `properties` (and its composition's) do not name."""
+def _admits_others(root: Any, parts: list[dict[str, Any]]) -> bool:
+    """Whether an event's root admits members its `properties` and those of the schemas it is
+    made of (`parts`, `_composed`) do not name."""
     if root.get("patternProperties"):
         return True
     if root.get("additionalProperties") is False:
@@ -300,7 +299,7 @@ def _admits_others(catalogue: Catalogue, base: str, root: Any) -> bool:
         # Closed, unless a schema it is made of takes other members (its own `additionalProperties`
         # or `patternProperties`): those count as evaluated.
         return any(n.get("patternProperties") or n.get("additionalProperties") not in (None, False)
-                   for _, n in _composed(catalogue, base, root)[1:])
+                   for n in parts)
     return True
 
 

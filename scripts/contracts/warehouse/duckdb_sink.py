@@ -38,6 +38,7 @@ import duckdb
 import pyarrow as pa
 from multi_workflow_telemetry.catalogue import version_key
 
+from .. import interrupt
 from ..findings import Unusable
 from ..scratch import memory_root, scratch_dir
 from . import duckdb_ddl, views
@@ -362,10 +363,10 @@ class DuckDBSink:
             self.db.unregister("incoming")
 
     def _drop_repeats(self, name: str) -> int:
-        """Delete this load's rows whose key an earlier row has (in the table before, or earlier
-        in this load); how many. Also, uncounted, the repeats an earlier load left among the rows
-        before this one's: a load stopped (Ctrl-C, a signal) after committing row groups and
-        before this step leaves its repeats, which the next load of the same input removes."""
+        """Delete the rows whose key an earlier row has (in the table before, or earlier in this
+        load); how many of this load's. The repeats an earlier load left go too: a load stopped
+        (Ctrl-C, a signal) after committing row groups and before this step leaves its repeats,
+        which the next load of the same input removes."""
         start = self._first_new[name]
         keys: tuple[tuple[str, tuple[str, ...], bool], ...]
         if name == "rejected":
@@ -373,38 +374,45 @@ class DuckDBSink:
         else:
             have = self.columns(name)
             keys, content = EVENT_KEYS, [quote(c) for c, _ in self.tables[name].payload if c in have]
-        dropped = 0
+        deletes = []
         for which, place, whole in keys:
             if place == ("file", "line") and start == 0 and not self.inputs_repeat:
                 # A first load of inputs each read once: no two of its rows have the same file and
                 # line, and looking cost 0.1-0.2s at the end of a load of 1,000,000 events.
                 continue
+            placed = ", ".join(place)
+            # Only the places that repeat (none in a first load) have their rows' content hashed:
+            # hashing every row's columns cost a first load of 1,000,000 events 0.25 CPU-s.
+            repeated = (f"({placed}) IN (SELECT ({placed}) FROM {name} WHERE {which} "
+                        f"GROUP BY {placed} HAVING count(*) > 1)")
             # What a row holds counts as a 64-bit hash, one of a group's columns: a window
             # partitioned by it instead took 20 times as long (3.5s for 500,000 rows).
             key = ", ".join([*place, f"hash({', '.join(content)})"] if whole else place)
-            if start:
-                self._delete_repeats(name, f"rowid < {start} AND {which}", place, key)
-            dropped += self._delete_repeats(name, which, place, key, start)
-        return dropped
-
-    def _delete_repeats(self, name: str, rows: str, place: tuple[str, ...], key: str, start: int = 0) -> int:
-        """Among the `rows` of a table, keep the first of each `key` and delete the later ones
-        from rowid `start` on; how many."""
-        placed = ", ".join(place)
-        # Only the places repeated from `start` on (none in a first load) have their rows'
-        # content hashed: hashing every row's columns cost a first load of 1,000,000 events 0.25 CPU-s.
-        repeated = (f"({placed}) IN (SELECT ({placed}) FROM {name} WHERE {rows} "
-                    f"GROUP BY {placed} HAVING count(*) > 1 AND max(rowid) >= {start})")
-        delete = (f"DELETE FROM {name} WHERE rowid >= {start} AND {rows} AND {repeated} AND rowid NOT IN ("
-                  f"SELECT min(rowid) FROM {name} WHERE {rows} AND {repeated} GROUP BY {key})")
+            # The first row of each key stays; every later one goes.
+            deletes.append(f"DELETE FROM {name} WHERE {which} AND {repeated} AND rowid NOT IN ("
+                           f"SELECT min(rowid) FROM {name} WHERE {which} AND {repeated} GROUP BY {key})")
+        if not deletes:
+            return 0
         while True:  # a whole input loaded again groups twice its rows: it may need more memory
+            # One transaction, so that rowids stay as they are until this load's rows are counted:
+            # one pass over the table deletes every repeat, and what is left from `start` on is
+            # what this load keeps (a second pass for the earlier loads' repeats alone cost an
+            # append of 1,000 events to 1,000,000 half as much again; RETURNING each deleted row,
+            # a whole reload 1.2s more).
+            self.db.execute("BEGIN TRANSACTION")
             try:
-                found = self.db.execute(delete).fetchall()
-                break
+                for delete in deletes:
+                    self.db.execute(delete)
+                ((kept,),) = self.db.execute(f"SELECT count(*) FROM {name} WHERE rowid >= {start}").fetchall()
+                self.db.execute("COMMIT")
+                return self._appended[name] - int(kept)
             except duckdb.OutOfMemoryException:
+                self.db.execute("ROLLBACK")
                 if not self._more_memory():
                     raise
-        return int(found[0][0]) if found else 0
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
 
     def _more_memory(self) -> bool:
         """Twice DuckDB's memory, up to MEMORY_CEILING; False when it is there already."""
@@ -460,11 +468,11 @@ class DuckDBSink:
                 self.db.close()
 
     def _unusable(self, exc: BaseException) -> BaseException:
-        """What a DuckDB error means to the user: Ctrl-C (DuckDB's own word for a query a signal
-        stopped), or a database that is not one this load can write (a damaged file, a table of
+        """What a DuckDB error means to the user: the signal that stopped its query (DuckDB's
+        own word for it is "interrupted", SIGTERM's too), or a database that is not one this load can write (a damaged file, a table of
         that name that is not this contract's), one line naming it; anything else as it is."""
         if isinstance(exc, duckdb.InterruptException) or (type(exc) is RuntimeError and "interrupted" in str(exc)):
-            return KeyboardInterrupt()
+            return interrupt.stopped()
         if isinstance(exc, duckdb.Error) and not isinstance(exc, duckdb.OutOfMemoryException):
             return Unusable(f"{self.path}: cannot use the DuckDB database: {str(exc).splitlines()[0]}")
         return exc

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 from multi_workflow_telemetry.catalogue import Catalogue, CatalogueError, SchemaFile
 from multi_workflow_telemetry.envelopes import is_envelope
-from multi_workflow_telemetry.fast import loads_exact, strip_bom
+from multi_workflow_telemetry.fast import loads, loads_exact, strip_bom
 
 from ..stream import Checker, ChunkResult, Problem, Task, collector_paused, split_lines
 from . import arrow
@@ -418,12 +418,7 @@ def _json_texts(group: list[tuple[int, bytes]], name: str, enveloped: bool) -> l
 
 def _exact(raw: bytes) -> Any:
     """A valid line's values, every integer exact (`_LONG_DIGITS`)."""
-    if _LONG_DIGITS.search(raw) is None:
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass  # what orjson refuses and the exact reader accepts (a lone surrogate)
-    return loads_exact(raw)
+    return loads_exact(raw) if _LONG_DIGITS.search(raw) else loads(raw)
 
 
 def _json_text(value: Any) -> str:
