@@ -242,19 +242,19 @@ class DuckDBSink:
                 break
             except _Refused as refused:
                 # Any error ends DuckDB's transaction: the row group is done again, those lines the Python way.
-                self.db.execute("ROLLBACK")
+                self._rollback()
                 self._convert_here(name, refused.files)
                 columns = self._migrated(name)
             except duckdb.OutOfMemoryException:
                 # Done again with less at once: one thread (each holds its own buffers), then twice the memory.
-                self.db.execute("ROLLBACK")
+                self._rollback()
                 if self._every_core and self._threads > 1:
                     self.db.execute("SET threads = 1")
                     self._threads = 1
                 elif not self._more_memory():
                     raise
             except BaseException:
-                self.db.execute("ROLLBACK")  # so that close() can still write the views
+                self._rollback()  # so that close() can still write the views
                 raise
         for unread in taken.files:
             if unread is not taken.cut:
@@ -407,12 +407,19 @@ class DuckDBSink:
                 self.db.execute("COMMIT")
                 return self._appended[name] - int(kept)
             except duckdb.OutOfMemoryException:
-                self.db.execute("ROLLBACK")
+                self._rollback()
                 if not self._more_memory():
                     raise
             except BaseException:
-                self.db.execute("ROLLBACK")
+                self._rollback()
                 raise
+
+    def _rollback(self) -> None:
+        """End the transaction an error stopped. A query a signal interrupted has DuckDB end it
+        itself: a ROLLBACK then fails ("no transaction is active"), and that error took the place
+        of the signal's (exit 2, not 130)."""
+        with contextlib.suppress(duckdb.TransactionException):
+            self.db.execute("ROLLBACK")
 
     def _more_memory(self) -> bool:
         """Twice DuckDB's memory, up to MEMORY_CEILING; False when it is there already."""
